@@ -1,0 +1,51 @@
+#pragma once
+// One pair per subcommand: setup_X registers its options, run_X does the work.
+#include "duet/cli/context.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace duet::cli {
+
+struct ReflectOptions {
+    std::string pack;
+    std::string prompt;
+    std::optional<std::string> answer;
+    bool skip = false;
+    bool for_session = false;
+    bool together = false;
+    bool list = false;
+    bool remind = false;
+    std::string import_file;
+    std::vector<std::string> check_files;
+};
+
+struct ReviewOptions {
+    std::string since;
+    std::string until;
+    int last = 0;
+    std::string pack;
+    std::string grep;
+    bool mine = false;
+    bool partner = false;
+    std::string format = "text";
+    std::string output;
+    bool force = false;
+};
+
+// Each setup function stores the command's exit code in `exit_code` when it runs.
+void setup_reflect(CLI::App& app, Context& ctx, int& exit_code);
+void setup_review(CLI::App& app, Context& ctx, int& exit_code);
+
+int run_reflect(const ReflectOptions& options, Context& ctx);
+int run_review(const ReviewOptions& options, Context& ctx);
+
+// Parts of reflect that live in their own files.
+int run_pack_list(const ReflectOptions& options, Context& ctx);
+int run_pack_check(const std::vector<std::string>& files, Context& ctx);
+int run_remind(const ReflectOptions& options, Context& ctx);
+
+} // namespace duet::cli

@@ -1,0 +1,64 @@
+#pragma once
+// What every subcommand needs: global options, the data folder, the pack
+// search path, the terminal, and unlocking the journal.
+#include "duet/cli/terminal.hpp"
+#include "duet/prompts/library.hpp"
+#include "duet/store/journal.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace duet::cli {
+
+struct GlobalOptions {
+    std::string home;                 // --home
+    std::vector<std::string> prompts; // --prompts, repeatable
+    bool no_color = false;
+    int passphrase_fd = -1;
+};
+
+// Passphrase sources read from the environment at start-up, then removed from
+// it so that no child process (an editor, a passphrase command) inherits them.
+struct SecretSources {
+    std::optional<crypto::SecureBytes> env_passphrase; // DUET_PASSPHRASE
+    std::optional<std::string> file;                   // DUET_PASSPHRASE_FILE
+    std::optional<std::string> command;                // DUET_PASSPHRASE_COMMAND
+    static SecretSources take_from_environment();
+};
+
+class Context {
+  public:
+    Context(GlobalOptions& options, Terminal& terminal, SecretSources& secrets)
+        : m_options(options), m_terminal(terminal), m_secrets(secrets) {}
+
+    Terminal& terminal() { return m_terminal; }
+    const GlobalOptions& options() const { return m_options; }
+
+    store::DataFolder data_folder() const;
+    std::vector<prompts::SearchDir> search_dirs() const;
+    prompts::Library load_library() const;
+    // key = value lines from the data folder's plain config file (no secrets in it).
+    std::map<std::string, std::string> config() const;
+    std::string default_pack() const;
+
+    // Opens the journal, asking for the passphrase; with create_if_missing a
+    // missing journal is created (asking twice on a terminal).
+    store::Journal unlock(bool create_if_missing);
+    // For review/share: a clear exit-1 error when there is no journal yet.
+    void require_journal() const;
+
+  private:
+    crypto::SecureBytes passphrase(bool creating);
+
+    GlobalOptions& m_options;
+    Terminal& m_terminal;
+    SecretSources& m_secrets;
+};
+
+// Where the bundled packs are: next to an installed binary, or the source
+// tree's share/prompts for a binary inside the build tree.
+std::filesystem::path bundled_prompts_dir();
+
+} // namespace duet::cli

@@ -1,0 +1,39 @@
+#pragma once
+// Turning entries into text, markdown or JSON, one entry at a time so that
+// memory stays flat however long the journal is.
+#include "duet/store/entry.hpp"
+
+#include <memory>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+namespace duet::report {
+
+enum class Format { text, markdown, json };
+
+// Throws UsageError for an unknown name.
+Format parse_format(std::string_view name);
+
+struct WriterOptions {
+    std::size_t width = 80; // wrap width for text
+    bool color = false;     // ANSI styling for text on a terminal
+};
+
+class EntryWriter {
+  public:
+    virtual ~EntryWriter() = default;
+    virtual void begin() {}
+    virtual void write(const store::Entry& entry) = 0;
+    virtual void end() {}
+};
+
+std::unique_ptr<EntryWriter> make_writer(Format format, std::ostream& out,
+                                         const WriterOptions& options);
+
+// The JSON object of one entry (the fields of SPEC §2), as a compact string.
+std::string entry_json(const store::Entry& entry);
+// "4 (1-5)", "talk a little", the text, or "(skipped)".
+std::string answer_for_display(const store::Entry& entry);
+
+} // namespace duet::report

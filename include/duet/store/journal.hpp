@@ -1,0 +1,75 @@
+#pragma once
+// The encrypted journal: one SQLite file of sealed records per data folder.
+// It stores opaque blobs and knows nothing of terminals or prompts.
+#include "duet/crypto/kdf.hpp"
+#include "duet/crypto/secure.hpp"
+#include "duet/store/entry.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace duet::store {
+
+namespace fs = std::filesystem;
+
+// File names inside a data folder.
+struct DataFolder {
+    fs::path dir;
+    fs::path journal() const { return dir / "journal.db"; }
+    fs::path reminder_key() const { return dir / "reminder.key"; }
+    fs::path config() const { return dir / "config"; }
+};
+
+class Journal {
+  public:
+    static bool exists(const DataFolder& folder);
+    // Creates a new journal; fails if one appeared meanwhile.
+    static Journal create(const DataFolder& folder, const crypto::SecureBytes& passphrase,
+                          const crypto::KdfParams& kdf);
+    // Opens and unlocks; AuthError on a wrong passphrase (nothing is written).
+    static Journal open(const DataFolder& folder, const crypto::SecureBytes& passphrase);
+
+    // Without the passphrase: was anything written or skipped on that day?
+    // nullopt when there is no journal (or no reminder key) to ask.
+    static std::optional<bool> has_entry_on(const DataFolder& folder, util::DayNumber day);
+
+    Journal(Journal&&) noexcept;
+    Journal& operator=(Journal&&) noexcept;
+    ~Journal();
+
+    // Seals and stores the entry in one transaction; sets and returns entry.id.
+    std::int64_t add(Entry& entry);
+
+    using DamagedFn = std::function<void(std::int64_t id, const std::string& why)>;
+    // Every entry in id order; a damaged entry is reported, never fatal.
+    void for_each(const std::function<void(const Entry&)>& visit,
+                  const DamagedFn& on_damaged) const;
+    std::optional<Entry> find(std::int64_t id) const;
+    // Entries whose day marker matches the day (cheap: no full scan).
+    std::vector<Entry> entries_on(util::DayNumber day) const;
+    std::int64_t count() const;
+
+    // Small sealed settings (session dates, preferences).
+    std::optional<std::string> setting(const std::string& name) const;
+    void set_setting(const std::string& name, const std::string& value);
+
+    // Rewraps the data key only; entries are untouched.
+    void change_passphrase(const crypto::SecureBytes& passphrase, const crypto::KdfParams& kdf);
+    crypto::KdfParams kdf() const;
+    const fs::path& path() const;
+
+    // The partner link's X25519 key pair (secret part sealed under the data key).
+    crypto::Bytes link_public_key() const;
+    crypto::SecureBytes link_secret_key() const;
+
+  private:
+    struct Impl;
+    explicit Journal(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace duet::store

@@ -1,0 +1,31 @@
+#pragma once
+// Small, careful file helpers: private folders, atomic writes, bounded reads.
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace duet::util {
+
+namespace fs = std::filesystem;
+
+// Creates the folder (and parents) if needed and makes the folder itself 0700.
+void ensure_private_dir(const fs::path& dir);
+
+// Writes to a temporary name in the same folder, fsyncs, then renames into place.
+// With overwrite false, fails with RuntimeError if the target exists.
+void write_file_atomic(const fs::path& path, std::string_view content, bool overwrite = true,
+                       unsigned mode = 0600);
+
+// Reads a whole file, refusing anything larger than max_size (RuntimeError/DataError).
+std::string read_file(const fs::path& path, std::size_t max_size = 64 * 1024 * 1024);
+std::optional<std::string> read_file_if_exists(const fs::path& path,
+                                               std::size_t max_size = 64 * 1024 * 1024);
+
+bool is_tmpfs(const fs::path& dir);
+
+// getenv that treats an empty value as unset.
+std::optional<std::string> env(const char* name);
+
+} // namespace duet::util

@@ -1,0 +1,180 @@
+// Passphrase sources (SPEC §2), first found wins: --passphrase-fd N,
+// DUET_PASSPHRASE_FILE, DUET_PASSPHRASE_COMMAND, DUET_PASSPHRASE, then the terminal.
+#include "duet/cli/context.hpp"
+#include "duet/error.hpp"
+#include "duet/util/files.hpp"
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace duet::cli {
+
+namespace {
+
+constexpr std::size_t k_max_passphrase = 1024;
+
+// Keeps the first line (without its line ending) of what was read.
+crypto::SecureBytes first_line(crypto::SecureBytes buf) {
+    std::size_t n = 0;
+    while (n < buf.size() && buf.data()[n] != '\n') {
+        ++n;
+    }
+    if (n > 0 && buf.data()[n - 1] == '\r') {
+        --n;
+    }
+    buf.resize(n);
+    return buf;
+}
+
+crypto::SecureBytes read_fd_line(int fd, const std::string& what) {
+    crypto::SecureBytes buf(k_max_passphrase);
+    std::size_t len = 0;
+    while (len < buf.capacity()) {
+        const ssize_t n = ::read(fd, buf.data() + len, 1);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            throw AuthError(fmt::format("could not read the passphrase from {}", what));
+        }
+        if (n == 0 || buf.data()[len] == '\n') {
+            break;
+        }
+        ++len;
+    }
+    buf.resize(len);
+    return first_line(std::move(buf));
+}
+
+crypto::SecureBytes from_file(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        throw AuthError(
+            fmt::format("could not read the passphrase file {} (DUET_PASSPHRASE_FILE)", path));
+    }
+    crypto::SecureBytes p = read_fd_line(fd, path);
+    ::close(fd);
+    return p;
+}
+
+crypto::SecureBytes from_command(const std::string& command) {
+    int pipefd[2];
+    if (::pipe2(pipefd, O_CLOEXEC) != 0) {
+        throw RuntimeError("could not run DUET_PASSPHRASE_COMMAND");
+    }
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        throw RuntimeError("could not run DUET_PASSPHRASE_COMMAND");
+    }
+    if (pid == 0) {
+        ::dup2(pipefd[1], STDOUT_FILENO);
+        ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    ::close(pipefd[1]);
+    crypto::SecureBytes p = read_fd_line(pipefd[0], "DUET_PASSPHRASE_COMMAND");
+    // Drain the rest so the command is not killed by SIGPIPE mid-way.
+    char sink[256];
+    while (::read(pipefd[0], sink, sizeof sink) > 0) {
+    }
+    sodium_memzero(sink, sizeof sink);
+    ::close(pipefd[0]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        throw AuthError("DUET_PASSPHRASE_COMMAND failed, so there is no passphrase to use");
+    }
+    return p;
+}
+
+constexpr const char* k_sources_help =
+    "duet looks for a passphrase in --passphrase-fd N, DUET_PASSPHRASE_FILE, "
+    "DUET_PASSPHRASE_COMMAND and DUET_PASSPHRASE, or asks on a terminal";
+
+} // namespace
+
+crypto::SecureBytes Context::passphrase(bool creating) {
+    std::optional<crypto::SecureBytes> p;
+    if (m_options.passphrase_fd >= 0) {
+        p = read_fd_line(m_options.passphrase_fd,
+                         fmt::format("file descriptor {}", m_options.passphrase_fd));
+    } else if (m_secrets.file) {
+        p = from_file(*m_secrets.file);
+    } else if (m_secrets.command) {
+        p = from_command(*m_secrets.command);
+    } else if (m_secrets.env_passphrase) {
+        p.emplace(m_secrets.env_passphrase->view());
+    } else if (m_terminal.interactive()) {
+        if (!creating) {
+            p = m_terminal.read_secret("Passphrase: ");
+        } else {
+            for (int attempt = 0; attempt < 3 && !p; ++attempt) {
+                auto first = m_terminal.read_secret("New passphrase: ");
+                if (!first || first->empty()) {
+                    m_terminal.say("An empty passphrase would leave the journal open to anyone; "
+                                   "please choose one.\n");
+                    continue;
+                }
+                auto second = m_terminal.read_secret("The same passphrase again: ");
+                if (second && crypto::equal_constant_time(first->view(), second->view())) {
+                    p = std::move(first);
+                } else {
+                    m_terminal.say("Those two did not match; let's try once more.\n");
+                }
+            }
+            if (!p) {
+                throw AuthError("no passphrase was set, so no journal was created");
+            }
+        }
+    } else {
+        throw AuthError(fmt::format("this needs your passphrase, and there is no terminal to ask "
+                                    "on; {}",
+                                    k_sources_help));
+    }
+    if (!p || p->empty()) {
+        throw AuthError(fmt::format("the passphrase is empty; {}", k_sources_help));
+    }
+    return std::move(*p);
+}
+
+store::Journal Context::unlock(bool create_if_missing) {
+    const store::DataFolder folder = data_folder();
+    if (!store::Journal::exists(folder)) {
+        if (!create_if_missing) {
+            require_journal();
+        }
+        const auto preset = util::env("DUET_KDF");
+        const crypto::KdfParams kdf = crypto::kdf_preset(preset.value_or("moderate"));
+        if (m_terminal.interactive()) {
+            m_terminal.say(fmt::format(
+                "Welcome. duet will keep your journal in {}, encrypted with a passphrase only "
+                "you know.\nIf the passphrase is lost, so is the journal: there is no reset.\n",
+                folder.dir.string()));
+        }
+        const crypto::SecureBytes pass = passphrase(true);
+        return store::Journal::create(folder, pass, kdf);
+    }
+    // On a terminal, a mistyped passphrase gets two more tries.
+    const bool can_retry = m_options.passphrase_fd < 0 && !m_secrets.file && !m_secrets.command &&
+                           !m_secrets.env_passphrase && m_terminal.interactive();
+    for (int attempt = 1;; ++attempt) {
+        const crypto::SecureBytes pass = passphrase(false);
+        try {
+            return store::Journal::open(folder, pass);
+        } catch (const AuthError&) {
+            if (!can_retry || attempt == 3) {
+                throw;
+            }
+            m_terminal.say("That passphrase does not unlock this journal. Please try again.\n");
+        }
+    }
+}
+
+} // namespace duet::cli

@@ -1,0 +1,198 @@
+// The interactive reflect session: one prompt at a time, every one skippable.
+#include "duet/cli/editor.hpp"
+#include "duet/error.hpp"
+#include "duet/util/text.hpp"
+#include "reflect_common.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace duet::cli::reflect {
+
+namespace {
+// How often a longer session repeats that skipping is fine.
+constexpr std::size_t k_reminder_every = 3;
+} // namespace
+
+store::Entry make_entry(const prompts::Pack& pack, const prompts::Prompt& prompt,
+                        util::DayNumber day, const std::optional<prompts::Answer>& answer,
+                        bool for_session) {
+    store::Entry e;
+    e.created_at = util::now();
+    e.day = day;
+    e.pack = pack.name;
+    e.prompt_id = prompt.id;
+    e.prompt_text = prompt.text;
+    e.kind = std::string(prompts::kind_name(prompt.kind));
+    if (prompt.kind == prompts::Kind::scale) {
+        e.scale_min = prompt.scale_min;
+        e.scale_max = prompt.scale_max;
+    }
+    e.for_session = for_session;
+    if (answer) {
+        e.answer = answer->text;
+        e.value = answer->value;
+    } else {
+        e.skipped = true;
+    }
+    return e;
+}
+
+std::vector<const prompts::Prompt*> todays_prompts(const prompts::Pack& pack, util::DayNumber day,
+                                                   const std::vector<store::Entry>& done_today) {
+    std::set<std::string> done;
+    for (const store::Entry& e : done_today) {
+        if (e.pack == pack.name && e.day == day) {
+            done.insert(e.prompt_id);
+        }
+    }
+    std::vector<const prompts::Prompt*> out;
+    if (pack.order == prompts::Order::daily) {
+        const prompts::Prompt& p = prompts::daily_prompt(pack, day);
+        if (!done.contains(p.id)) {
+            out.push_back(&p);
+        }
+        return out;
+    }
+    for (const prompts::Prompt& p : pack.prompts) {
+        if (!done.contains(p.id)) {
+            out.push_back(&p);
+        }
+    }
+    return out;
+}
+
+namespace {
+
+void show_prompt(Terminal& t, const prompts::Pack& pack, const prompts::Prompt& p,
+                 std::size_t index, std::size_t total) {
+    const std::size_t width = t.width();
+    std::string head = pack.title;
+    if (total > 1) {
+        head += fmt::format(" · {} of {}", index + 1, total);
+    }
+    t.say("\n" + dim(t, "  " + util::printable(head, false)) + "\n");
+    t.say(bold(t, util::wrap(util::printable(p.text), width, "  ")));
+    if (p.kind == prompts::Kind::scale) {
+        std::string scale = fmt::format("  {}", p.scale_min);
+        if (!p.low.empty()) {
+            scale += " (" + util::printable(p.low, false) + ")";
+        }
+        scale += fmt::format(" … {}", p.scale_max);
+        if (!p.high.empty()) {
+            scale += " (" + util::printable(p.high, false) + ")";
+        }
+        t.say(scale + "\n");
+    } else if (p.kind == prompts::Kind::choice) {
+        for (std::size_t i = 0; i < p.options.size(); ++i) {
+            t.say(fmt::format("    {}  {}\n", i + 1, util::printable(p.options[i], false)));
+        }
+    }
+}
+
+std::string answer_line(const prompts::Prompt& p) {
+    switch (p.kind) {
+    case prompts::Kind::scale:
+        return fmt::format("  A number {} (Enter on an empty answer skips) › ",
+                           prompts::answer_hint(p));
+    case prompts::Kind::choice:
+        return fmt::format("  An option, {} (Enter on an empty answer skips) › ",
+                           prompts::answer_hint(p));
+    case prompts::Kind::text:
+        break;
+    }
+    return "  Your answer (Enter on an empty answer skips; /edit for a longer one) › ";
+}
+
+enum class Outcome { answered, skipped, stop };
+
+struct Reply {
+    Outcome outcome = Outcome::skipped;
+    std::optional<prompts::Answer> answer;
+};
+
+Reply ask(Terminal& t, const prompts::Prompt& p, bool first_prompt) {
+    for (;;) {
+        const InputLine line = t.read_line(answer_line(p));
+        if (line.status == InputLine::Status::interrupted) {
+            throw Interrupted();
+        }
+        if (line.status == InputLine::Status::end_of_input) {
+            if (t.interactive()) {
+                return {Outcome::skipped, std::nullopt}; // Ctrl-D is a skip too
+            }
+            if (first_prompt) {
+                throw UsageError("reflect needs a terminal to ask its prompts; scripts can use "
+                                 "--answer TEXT, --answer - or --skip");
+            }
+            return {Outcome::stop, std::nullopt}; // a pipe ran out: stop, record nothing more
+        }
+        std::string text = line.text;
+        if (util::trim(text).empty()) {
+            return {Outcome::skipped, std::nullopt};
+        }
+        if (p.kind == prompts::Kind::text && util::trim(text) == "/edit") {
+            std::optional<std::string> edited;
+            try {
+                edited = edit_in_editor();
+            } catch (const RuntimeError& e) {
+                t.say(fmt::format("  {}\n", e.what()));
+                continue;
+            }
+            if (!edited) {
+                t.say("  The editor stopped with an error, so nothing from it was kept. You can "
+                      "type an answer, try /edit again, or press Enter to skip.\n");
+                continue;
+            }
+            if (util::trim(*edited).empty()) {
+                t.say("  The editor came back empty. You can type an answer, try /edit again, "
+                      "or press Enter to skip.\n");
+                continue;
+            }
+            text = *edited;
+        }
+        auto checked = prompts::check_answer(p, text);
+        if (auto* why = std::get_if<std::string>(&checked)) {
+            t.say(fmt::format("  Hmm, {} (or press Enter to skip).\n", *why));
+            continue;
+        }
+        return {Outcome::answered, std::get<prompts::Answer>(checked)};
+    }
+}
+
+} // namespace
+
+int run_session(Context& ctx, store::Journal& journal, const prompts::Pack& pack,
+                const std::vector<const prompts::Prompt*>& todo, util::DayNumber day,
+                bool for_session) {
+    Terminal& t = ctx.terminal();
+    t.say(dim(t, "Any prompt can be skipped: press Enter on an empty answer. Nothing leaves your "
+                 "journal unless you choose to share it.") +
+          "\n");
+    std::size_t saved = 0;
+    for (std::size_t i = 0; i < todo.size(); ++i) {
+        if (i > 0 && i % k_reminder_every == 0) {
+            t.say("\n" +
+                  dim(t, "  (A gentle reminder: skipping is always fine, and you can stop "
+                         "any time with Ctrl-C.)") +
+                  "\n");
+        }
+        show_prompt(t, pack, *todo[i], i, todo.size());
+        const Reply reply = ask(t, *todo[i], i == 0);
+        if (reply.outcome == Outcome::stop) {
+            break;
+        }
+        store::Entry entry = make_entry(pack, *todo[i], day, reply.answer, for_session);
+        const std::int64_t id = journal.add(entry);
+        ++saved;
+        t.say(reply.outcome == Outcome::answered ? fmt::format("  Saved as entry {}.\n", id)
+                                                 : fmt::format("  Skipped (entry {}).\n", id));
+    }
+    if (saved > 0) {
+        t.say("\nThank you for taking this time. `duet review` shows what you have written.\n");
+    }
+    return 0;
+}
+
+} // namespace duet::cli::reflect

@@ -1,0 +1,185 @@
+#include "duet/report/writer.hpp"
+
+#include "duet/error.hpp"
+#include "duet/util/text.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace duet::report {
+
+Format parse_format(std::string_view name) {
+    if (name == "text") {
+        return Format::text;
+    }
+    if (name == "markdown" || name == "md") {
+        return Format::markdown;
+    }
+    if (name == "json") {
+        return Format::json;
+    }
+    throw UsageError(fmt::format("unknown format '{}' (use text, markdown or json)", name));
+}
+
+std::string answer_for_display(const store::Entry& e) {
+    if (e.skipped || !e.answer) {
+        return "(skipped)";
+    }
+    if (e.kind == "scale" && e.value) {
+        return fmt::format("{} (on a scale of {} to {})", *e.value, e.scale_min, e.scale_max);
+    }
+    return *e.answer;
+}
+
+std::string entry_json(const store::Entry& e) {
+    nlohmann::ordered_json j;
+    j["id"] = e.id;
+    j["created_at"] = util::format_iso8601(e.created_at);
+    j["day"] = util::format_day(e.day);
+    j["pack"] = e.pack;
+    j["prompt_id"] = e.prompt_id;
+    j["prompt"] = e.prompt_text;
+    j["kind"] = e.kind;
+    j["answer"] = e.answer && !e.skipped ? nlohmann::ordered_json(*e.answer) : nullptr;
+    if (e.value && !e.skipped) {
+        j["value"] = *e.value;
+    }
+    if (e.kind == "scale") {
+        j["scale"] = {{"min", e.scale_min}, {"max", e.scale_max}};
+    }
+    j["skipped"] = e.skipped;
+    j["for_session"] = e.for_session;
+    j["together"] = e.together;
+    j["imported"] = e.imported;
+    j["author"] = e.author == store::Author::me ? "me" : "partner";
+    // Invalid UTF-8 cannot come from duet itself; replace rather than fail an export.
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+namespace {
+
+constexpr std::string_view k_bold = "\x1b[1m";
+constexpr std::string_view k_dim = "\x1b[2m";
+constexpr std::string_view k_reset = "\x1b[0m";
+
+std::string when(const store::Entry& e) {
+    const std::string iso = util::format_iso8601(e.created_at);
+    return iso.substr(0, 10) + " " + iso.substr(11, 5);
+}
+
+class TextWriter : public EntryWriter {
+  public:
+    TextWriter(std::ostream& out, const WriterOptions& o) : m_out(out), m_opt(o) {}
+
+    void write(const store::Entry& e) override {
+        if (m_count++ > 0) {
+            m_out << '\n';
+        }
+        const std::string style = m_opt.color ? std::string(k_bold) : "";
+        const std::string reset = m_opt.color ? std::string(k_reset) : "";
+        const std::string dim = m_opt.color ? std::string(k_dim) : "";
+        std::string head =
+            fmt::format("#{}  {}  {}/{}", e.id, when(e), util::printable(e.pack, false),
+                        util::printable(e.prompt_id, false));
+        if (e.author == store::Author::partner) {
+            head += "  · from your partner";
+        }
+        if (e.for_session) {
+            head += "  · for session";
+        }
+        if (e.imported) {
+            head += "  · imported";
+        }
+        m_out << style << head << reset << '\n';
+        m_out << dim << util::wrap(util::printable(e.prompt_text), m_opt.width, "    ") << reset;
+        m_out << util::wrap(util::printable(answer_for_display(e)), m_opt.width, "    ");
+    }
+
+    void end() override {
+        if (m_count == 0) {
+            m_out << "No entries to show.\n";
+        }
+        m_out.flush();
+    }
+
+  private:
+    std::ostream& m_out;
+    WriterOptions m_opt;
+    std::size_t m_count = 0;
+};
+
+std::string md_escape(std::string_view s) {
+    std::string out;
+    for (char c : util::printable(s)) {
+        if (std::string_view("\\`*_{}[]<>#|").find(c) != std::string_view::npos) {
+            out += '\\';
+        }
+        out += c;
+    }
+    return out;
+}
+
+class MarkdownWriter : public EntryWriter {
+  public:
+    explicit MarkdownWriter(std::ostream& out) : m_out(out) {}
+    void begin() override { m_out << "# duet journal\n"; }
+    void write(const store::Entry& e) override {
+        ++m_count;
+        m_out << fmt::format("\n## #{} · {} · {}/{}{}{}\n\n", e.id, when(e), md_escape(e.pack),
+                             md_escape(e.prompt_id),
+                             e.author == store::Author::partner ? " · from my partner" : "",
+                             e.for_session ? " · for session" : "");
+        m_out << "> " << md_escape(e.prompt_text) << "\n\n";
+        std::string answer = md_escape(answer_for_display(e));
+        // Keep paragraphs apart and single line breaks visible.
+        std::string rendered;
+        for (char c : answer) {
+            rendered += c == '\n' ? std::string("  \n") : std::string(1, c);
+        }
+        m_out << rendered << "\n";
+    }
+    void end() override {
+        if (m_count == 0) {
+            m_out << "\nNo entries to show.\n";
+        }
+        m_out.flush();
+    }
+
+  private:
+    std::ostream& m_out;
+    std::size_t m_count = 0;
+};
+
+class JsonWriter : public EntryWriter {
+  public:
+    explicit JsonWriter(std::ostream& out) : m_out(out) {}
+    void begin() override { m_out << "{\"format\":\"duet-export\",\"version\":1,\"entries\":["; }
+    void write(const store::Entry& e) override {
+        m_out << (m_count++ == 0 ? "\n" : ",\n") << entry_json(e);
+    }
+    void end() override {
+        m_out << (m_count == 0 ? "]}\n" : "\n]}\n");
+        m_out.flush();
+    }
+
+  private:
+    std::ostream& m_out;
+    std::size_t m_count = 0;
+};
+
+} // namespace
+
+std::unique_ptr<EntryWriter> make_writer(Format format, std::ostream& out,
+                                         const WriterOptions& options) {
+    switch (format) {
+    case Format::markdown:
+        return std::make_unique<MarkdownWriter>(out);
+    case Format::json:
+        return std::make_unique<JsonWriter>(out);
+    case Format::text:
+        break;
+    }
+    return std::make_unique<TextWriter>(out, options);
+}
+
+} // namespace duet::report

@@ -1,0 +1,90 @@
+#include "duet/store/entry.hpp"
+
+#include "duet/error.hpp"
+
+#include <nlohmann/json.hpp>
+#include <sodium.h>
+
+namespace duet::store {
+
+namespace {
+constexpr int k_entry_format = 1;
+
+void wipe(std::vector<std::uint8_t>& v) {
+    if (!v.empty()) {
+        sodium_memzero(v.data(), v.size());
+    }
+}
+} // namespace
+
+crypto::SecureBytes encode_entry(const Entry& e) {
+    nlohmann::json j = {
+        {"v", k_entry_format},
+        {"t", e.created_at.seconds},
+        {"o", e.created_at.utc_offset},
+        {"d", e.day},
+        {"pk", e.pack},
+        {"pi", e.prompt_id},
+        {"pt", e.prompt_text},
+        {"k", e.kind},
+        {"s", e.skipped},
+        {"fs", e.for_session},
+        {"tg", e.together},
+        {"im", e.imported},
+    };
+    if (e.answer) {
+        j["a"] = *e.answer;
+    }
+    if (e.value) {
+        j["n"] = *e.value;
+    }
+    if (e.kind == "scale") {
+        j["lo"] = e.scale_min;
+        j["hi"] = e.scale_max;
+    }
+    if (!e.source.empty()) {
+        j["src"] = e.source;
+    }
+    std::vector<std::uint8_t> packed = nlohmann::json::to_msgpack(j);
+    crypto::SecureBytes out(crypto::ByteView(packed.data(), packed.size()));
+    wipe(packed);
+    return out;
+}
+
+Entry decode_entry(crypto::ByteView bytes, std::int64_t id) {
+    Entry e;
+    e.id = id;
+    try {
+        const nlohmann::json j = nlohmann::json::from_msgpack(bytes.begin(), bytes.end());
+        const int version = j.at("v").get<int>();
+        if (version > k_entry_format) {
+            throw DataError("entry " + std::to_string(id) +
+                            " was written by a newer duet; please update duet to read it");
+        }
+        e.created_at.seconds = j.at("t").get<std::int64_t>();
+        e.created_at.utc_offset = j.at("o").get<std::int32_t>();
+        e.day = j.at("d").get<std::int64_t>();
+        e.pack = j.at("pk").get<std::string>();
+        e.prompt_id = j.at("pi").get<std::string>();
+        e.prompt_text = j.at("pt").get<std::string>();
+        e.kind = j.at("k").get<std::string>();
+        e.skipped = j.at("s").get<bool>();
+        e.for_session = j.at("fs").get<bool>();
+        e.together = j.value("tg", false);
+        e.imported = j.value("im", false);
+        if (j.contains("a")) {
+            e.answer = j["a"].get<std::string>();
+        }
+        if (j.contains("n")) {
+            e.value = j["n"].get<int>();
+        }
+        e.scale_min = j.value("lo", 0);
+        e.scale_max = j.value("hi", 0);
+        e.source = j.value("src", std::string());
+    } catch (const nlohmann::json::exception&) {
+        throw DataError("entry " + std::to_string(id) + " is damaged and cannot be read");
+    }
+    return e;
+}
+
+} // namespace duet::store

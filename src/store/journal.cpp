@@ -1,0 +1,495 @@
+#include "duet/store/journal.hpp"
+
+#include "duet/crypto/aead.hpp"
+#include "duet/error.hpp"
+#include "duet/util/files.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include <cstring>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+namespace duet::store {
+
+namespace {
+
+constexpr int k_application_id = 0x64756574; // "duet"
+constexpr int k_schema_version = 1;
+constexpr int k_busy_timeout_ms = 10000;
+constexpr std::size_t k_day_tag_size = 16;
+constexpr std::size_t k_journal_id_size = 16;
+constexpr const char* k_data_key_ad = "duet-data-key-v1";
+constexpr const char* k_link_key_ad = "duet-link-secret-v1";
+
+constexpr const char* k_schema = R"sql(
+CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE entries (id INTEGER PRIMARY KEY, sealed BLOB NOT NULL, day_tag BLOB);
+CREATE INDEX entries_by_day ON entries(day_tag);
+CREATE TABLE settings (name TEXT PRIMARY KEY, sealed BLOB NOT NULL) WITHOUT ROWID;
+)sql";
+
+crypto::Bytes blob_of(const SQLite::Column& c) {
+    const auto* p = static_cast<const unsigned char*>(c.getBlob());
+    return crypto::Bytes(p, p + c.getBytes());
+}
+
+[[noreturn]] void rethrow_sqlite(const SQLite::Exception& e, const fs::path& path) {
+    const int code = e.getErrorCode() & 0xff;
+    if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) {
+        throw DataError(
+            fmt::format("{} is damaged or is not a duet journal ({})", path.string(), e.what()));
+    }
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+        throw RuntimeError(fmt::format(
+            "{} is busy: another duet is writing to it; try again in a moment", path.string()));
+    }
+    throw RuntimeError(fmt::format("journal {}: {}", path.string(), e.what()));
+}
+
+void configure(SQLite::Database& db) {
+    db.exec("PRAGMA secure_delete = ON");
+    db.exec("PRAGMA foreign_keys = ON");
+    db.exec("PRAGMA synchronous = FULL");
+}
+
+crypto::Bytes read_meta(SQLite::Database& db, const char* name, const fs::path& path) {
+    SQLite::Statement q(db, "SELECT value FROM meta WHERE name = ?");
+    q.bind(1, name);
+    if (!q.executeStep()) {
+        throw DataError(
+            fmt::format("{} is damaged: its '{}' record is missing", path.string(), name));
+    }
+    return blob_of(q.getColumn(0));
+}
+
+void write_meta(SQLite::Database& db, const char* name, crypto::ByteView value) {
+    SQLite::Statement q(db, "INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)");
+    q.bind(1, name);
+    q.bind(2, value.data(), static_cast<int>(value.size()));
+    q.exec();
+}
+
+void write_meta_text(SQLite::Database& db, const char* name, const std::string& value) {
+    write_meta(db, name, crypto::as_bytes(value));
+}
+
+std::uint64_t meta_number(SQLite::Database& db, const char* name, const fs::path& path) {
+    const crypto::Bytes v = read_meta(db, name, path);
+    const std::string s(v.begin(), v.end());
+    try {
+        std::size_t used = 0;
+        const auto n = std::stoull(s, &used);
+        if (used == s.size()) {
+            return n;
+        }
+    } catch (const std::exception&) {
+    }
+    throw DataError(
+        fmt::format("{} is damaged: its '{}' record is not a number", path.string(), name));
+}
+
+crypto::Bytes with_suffix(std::string_view prefix, crypto::ByteView id, std::string_view tail) {
+    crypto::Bytes ad(prefix.begin(), prefix.end());
+    ad.insert(ad.end(), id.begin(), id.end());
+    ad.insert(ad.end(), tail.begin(), tail.end());
+    return ad;
+}
+
+crypto::Bytes entry_ad(crypto::ByteView journal_id, std::int64_t id) {
+    crypto::Bytes ad = with_suffix("duet-entry-v1:", journal_id, ":");
+    for (int i = 0; i < 8; ++i) {
+        ad.push_back(
+            static_cast<unsigned char>((static_cast<std::uint64_t>(id) >> (8 * i)) & 0xff));
+    }
+    return ad;
+}
+
+crypto::Bytes day_tag(crypto::ByteView reminder_key, util::DayNumber day) {
+    const std::string msg = "duet-day-v1:" + util::format_day(day);
+    return crypto::keyed_hash(reminder_key, crypto::as_bytes(msg), k_day_tag_size);
+}
+
+std::optional<crypto::SecureBytes> load_reminder_key(const DataFolder& folder) {
+    auto raw = util::read_file_if_exists(folder.reminder_key(), 1024);
+    if (!raw || raw->size() != crypto_generichash_KEYBYTES) {
+        return std::nullopt;
+    }
+    crypto::SecureBytes key(crypto::as_bytes(*raw));
+    sodium_memzero(raw->data(), raw->size());
+    return key;
+}
+
+} // namespace
+
+struct Journal::Impl {
+    fs::path path;
+    DataFolder folder;
+    mutable SQLite::Database db;
+    crypto::Bytes journal_id;
+    crypto::SecureBytes data_key;
+    std::optional<crypto::SecureBytes> reminder_key;
+    crypto::KdfParams kdf;
+
+    Impl(const DataFolder& f, int flags)
+        : path(f.journal()), folder(f), db(path.string(), flags, k_busy_timeout_ms) {}
+};
+
+Journal::Journal(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Journal::Journal(Journal&&) noexcept = default;
+Journal& Journal::operator=(Journal&&) noexcept = default;
+Journal::~Journal() = default;
+
+bool Journal::exists(const DataFolder& folder) {
+    std::error_code ec;
+    return fs::exists(folder.journal(), ec);
+}
+
+Journal Journal::create(const DataFolder& folder, const crypto::SecureBytes& passphrase,
+                        const crypto::KdfParams& kdf) {
+    util::ensure_private_dir(folder.dir);
+    if (exists(folder)) {
+        throw RuntimeError(
+            fmt::format("a journal already exists at {}", folder.journal().string()));
+    }
+    // The reminder key first, so a journal never exists without one.
+    if (!load_reminder_key(folder)) {
+        crypto::SecureBytes rk(crypto_generichash_KEYBYTES);
+        randombytes_buf(rk.data(), rk.size());
+        util::write_file_atomic(folder.reminder_key(), rk.str(), true, 0600);
+    }
+
+    // Build the whole journal under a temporary name, then link it into place:
+    // a crash leaves either no journal or a complete one.
+    const fs::path tmp =
+        folder.dir / (".journal.db.new-" + crypto::to_hex(crypto::random_bytes(6)));
+    const crypto::Bytes salt = crypto::random_bytes(crypto::k_salt_size);
+    const crypto::Bytes journal_id = crypto::random_bytes(k_journal_id_size);
+    crypto::SecureBytes data_key(crypto::k_key_size);
+    randombytes_buf(data_key.data(), data_key.size());
+    {
+        const crypto::SecureBytes kek = crypto::derive_key(passphrase, salt, kdf);
+        // Made 0600 before SQLite writes a byte, whatever the umask; SQLite's own
+        // rollback files copy this mode.
+        const int fd = ::open(tmp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            throw RuntimeError(fmt::format("could not create a journal in {}: {}",
+                                           folder.dir.string(), std::strerror(errno)));
+        }
+        ::close(fd);
+        try {
+            SQLite::Database db(tmp.string(), SQLite::OPEN_READWRITE);
+            configure(db);
+            db.exec(fmt::format("PRAGMA application_id = {}", k_application_id));
+            db.exec(fmt::format("PRAGMA user_version = {}", k_schema_version));
+            db.exec("PRAGMA journal_mode = DELETE");
+            SQLite::Transaction tx(db);
+            db.exec(k_schema);
+            write_meta(db, "journal_id", journal_id);
+            write_meta(db, "kdf_salt", salt);
+            write_meta_text(db, "kdf_algorithm", std::to_string(kdf.algorithm));
+            write_meta_text(db, "kdf_opslimit", std::to_string(kdf.opslimit));
+            write_meta_text(db, "kdf_memlimit", std::to_string(kdf.memlimit));
+            write_meta(
+                db, "data_key",
+                crypto::seal(kek, data_key.view(), with_suffix(k_data_key_ad, journal_id, "")));
+            unsigned char pk[crypto_box_PUBLICKEYBYTES];
+            crypto::SecureBytes sk(crypto_box_SECRETKEYBYTES);
+            crypto_box_keypair(pk, sk.data());
+            write_meta(db, "link_public_key", crypto::ByteView(pk, sizeof pk));
+            write_meta(
+                db, "link_secret_key",
+                crypto::seal(data_key, sk.view(), with_suffix(k_link_key_ad, journal_id, "")));
+            tx.commit();
+        } catch (const SQLite::Exception& e) {
+            std::error_code ec;
+            fs::remove(tmp, ec);
+            rethrow_sqlite(e, folder.journal());
+        }
+    }
+    if (::link(tmp.c_str(), folder.journal().c_str()) != 0) {
+        const int err = errno;
+        std::error_code ec;
+        fs::remove(tmp, ec);
+        if (err == EEXIST) {
+            throw RuntimeError(
+                fmt::format("a journal already exists at {}", folder.journal().string()));
+        }
+        throw RuntimeError(
+            fmt::format("could not create {}: {}", folder.journal().string(), std::strerror(err)));
+    }
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    return open(folder, passphrase);
+}
+
+Journal Journal::open(const DataFolder& folder, const crypto::SecureBytes& passphrase) {
+    if (!exists(folder)) {
+        throw RuntimeError(fmt::format("there is no journal at {} yet", folder.journal().string()));
+    }
+    std::unique_ptr<Impl> impl;
+    try {
+        impl = std::make_unique<Impl>(folder, SQLite::OPEN_READWRITE);
+        SQLite::Database& db = impl->db;
+        configure(db);
+        const int app_id = db.execAndGet("PRAGMA application_id").getInt();
+        if (app_id != k_application_id) {
+            throw DataError(fmt::format("{} is not a duet journal", impl->path.string()));
+        }
+        const int version = db.execAndGet("PRAGMA user_version").getInt();
+        if (version > k_schema_version) {
+            throw DataError(fmt::format(
+                "{} was written by a newer version of duet; please update duet to open it",
+                impl->path.string()));
+        }
+        impl->journal_id = read_meta(db, "journal_id", impl->path);
+        const crypto::Bytes salt = read_meta(db, "kdf_salt", impl->path);
+        impl->kdf.algorithm = static_cast<int>(meta_number(db, "kdf_algorithm", impl->path));
+        impl->kdf.opslimit = meta_number(db, "kdf_opslimit", impl->path);
+        impl->kdf.memlimit = meta_number(db, "kdf_memlimit", impl->path);
+        const crypto::Bytes wrapped = read_meta(db, "data_key", impl->path);
+        const crypto::SecureBytes kek = crypto::derive_key(passphrase, salt, impl->kdf);
+        auto key = crypto::open(kek, wrapped, with_suffix(k_data_key_ad, impl->journal_id, ""));
+        if (!key || key->size() != crypto::k_key_size) {
+            throw AuthError(fmt::format("that passphrase does not unlock the journal at {}; "
+                                        "nothing was changed",
+                                        impl->path.string()));
+        }
+        impl->data_key = std::move(*key);
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, folder.journal());
+    }
+    impl->reminder_key = load_reminder_key(folder);
+    return Journal(std::move(impl));
+}
+
+std::optional<bool> Journal::has_entry_on(const DataFolder& folder, util::DayNumber day) {
+    if (!exists(folder)) {
+        return std::nullopt;
+    }
+    const auto key = load_reminder_key(folder);
+    if (!key) {
+        return std::nullopt;
+    }
+    try {
+        SQLite::Database db(folder.journal().string(), SQLite::OPEN_READONLY, k_busy_timeout_ms);
+        SQLite::Statement q(db, "SELECT 1 FROM entries WHERE day_tag = ? LIMIT 1");
+        const crypto::Bytes tag = day_tag(key->view(), day);
+        q.bind(1, tag.data(), static_cast<int>(tag.size()));
+        return q.executeStep();
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, folder.journal());
+    }
+}
+
+std::int64_t Journal::add(Entry& entry) {
+    Impl& im = *m_impl;
+    try {
+        SQLite::Transaction tx(im.db, SQLite::TransactionBehavior::IMMEDIATE);
+        const std::int64_t id =
+            im.db.execAndGet("SELECT coalesce(max(id), 0) + 1 FROM entries").getInt64();
+        entry.id = id;
+        const crypto::SecureBytes plain = encode_entry(entry);
+        const crypto::Bytes sealed =
+            crypto::seal(im.data_key, plain.view(), entry_ad(im.journal_id, id));
+        SQLite::Statement ins(im.db, "INSERT INTO entries (id, sealed, day_tag) VALUES (?, ?, ?)");
+        ins.bind(1, id);
+        ins.bind(2, sealed.data(), static_cast<int>(sealed.size()));
+        if (im.reminder_key) {
+            const crypto::Bytes tag = day_tag(im.reminder_key->view(), entry.day);
+            ins.bind(3, tag.data(), static_cast<int>(tag.size()));
+        } else {
+            ins.bind(3);
+        }
+        ins.exec();
+        tx.commit();
+        return id;
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, im.path);
+    }
+}
+
+namespace {
+Entry open_entry(const crypto::SecureBytes& key, crypto::ByteView journal_id, std::int64_t id,
+                 crypto::ByteView sealed) {
+    const auto plain = crypto::open(key, sealed, entry_ad(journal_id, id));
+    if (!plain) {
+        throw DataError(fmt::format("entry {} is damaged (it fails its integrity check) and "
+                                    "cannot be read",
+                                    id));
+    }
+    return decode_entry(plain->view(), id);
+}
+} // namespace
+
+void Journal::for_each(const std::function<void(const Entry&)>& visit,
+                       const DamagedFn& on_damaged) const {
+    const Impl& im = *m_impl;
+    try {
+        SQLite::Statement q(im.db, "SELECT id, sealed FROM entries ORDER BY id");
+        while (q.executeStep()) {
+            const std::int64_t id = q.getColumn(0).getInt64();
+            const SQLite::Column c = q.getColumn(1);
+            const crypto::ByteView sealed(static_cast<const unsigned char*>(c.getBlob()),
+                                          static_cast<std::size_t>(c.getBytes()));
+            std::optional<Entry> entry;
+            try {
+                entry = open_entry(im.data_key, im.journal_id, id, sealed);
+            } catch (const DataError& e) {
+                on_damaged(id, e.what());
+                continue;
+            }
+            visit(*entry);
+        }
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, im.path);
+    }
+}
+
+std::optional<Entry> Journal::find(std::int64_t id) const {
+    const Impl& im = *m_impl;
+    try {
+        SQLite::Statement q(im.db, "SELECT sealed FROM entries WHERE id = ?");
+        q.bind(1, id);
+        if (!q.executeStep()) {
+            return std::nullopt;
+        }
+        const crypto::Bytes sealed = blob_of(q.getColumn(0));
+        return open_entry(im.data_key, im.journal_id, id, sealed);
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, im.path);
+    }
+}
+
+std::vector<Entry> Journal::entries_on(util::DayNumber day) const {
+    const Impl& im = *m_impl;
+    std::vector<Entry> out;
+    if (!im.reminder_key) {
+        // No markers to use: fall back to a full scan.
+        for_each(
+            [&](const Entry& e) {
+                if (e.day == day)
+                    out.push_back(e);
+            },
+            [](std::int64_t, const std::string&) {});
+        return out;
+    }
+    try {
+        SQLite::Statement q(im.db, "SELECT id, sealed FROM entries WHERE day_tag = ? ORDER BY id");
+        const crypto::Bytes tag = day_tag(im.reminder_key->view(), day);
+        q.bind(1, tag.data(), static_cast<int>(tag.size()));
+        while (q.executeStep()) {
+            const std::int64_t id = q.getColumn(0).getInt64();
+            const crypto::Bytes sealed = blob_of(q.getColumn(1));
+            try {
+                Entry e = open_entry(im.data_key, im.journal_id, id, sealed);
+                if (e.day == day) {
+                    out.push_back(std::move(e));
+                }
+            } catch (const DataError&) {
+                // Damaged entries are reported by review; here they just do not count.
+            }
+        }
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, im.path);
+    }
+    return out;
+}
+
+std::int64_t Journal::count() const {
+    try {
+        return m_impl->db.execAndGet("SELECT count(*) FROM entries").getInt64();
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, m_impl->path);
+    }
+}
+
+std::optional<std::string> Journal::setting(const std::string& name) const {
+    const Impl& im = *m_impl;
+    try {
+        SQLite::Statement q(im.db, "SELECT sealed FROM settings WHERE name = ?");
+        q.bind(1, name);
+        if (!q.executeStep()) {
+            return std::nullopt;
+        }
+        const crypto::Bytes sealed = blob_of(q.getColumn(0));
+        const auto plain =
+            crypto::open(im.data_key, sealed, with_suffix("duet-setting-v1:", im.journal_id, name));
+        if (!plain) {
+            throw DataError(fmt::format("the journal's '{}' setting is damaged", name));
+        }
+        return std::string(plain->str());
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, im.path);
+    }
+}
+
+void Journal::set_setting(const std::string& name, const std::string& value) {
+    Impl& im = *m_impl;
+    try {
+        const crypto::Bytes sealed =
+            crypto::seal(im.data_key, crypto::as_bytes(value),
+                         with_suffix("duet-setting-v1:", im.journal_id, name));
+        SQLite::Statement q(im.db, "INSERT OR REPLACE INTO settings (name, sealed) VALUES (?, ?)");
+        q.bind(1, name);
+        q.bind(2, sealed.data(), static_cast<int>(sealed.size()));
+        q.exec();
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, im.path);
+    }
+}
+
+void Journal::change_passphrase(const crypto::SecureBytes& passphrase,
+                                const crypto::KdfParams& kdf) {
+    Impl& im = *m_impl;
+    const crypto::Bytes salt = crypto::random_bytes(crypto::k_salt_size);
+    const crypto::SecureBytes kek = crypto::derive_key(passphrase, salt, kdf);
+    const crypto::Bytes wrapped =
+        crypto::seal(kek, im.data_key.view(), with_suffix(k_data_key_ad, im.journal_id, ""));
+    try {
+        SQLite::Transaction tx(im.db, SQLite::TransactionBehavior::IMMEDIATE);
+        write_meta(im.db, "kdf_salt", salt);
+        write_meta_text(im.db, "kdf_algorithm", std::to_string(kdf.algorithm));
+        write_meta_text(im.db, "kdf_opslimit", std::to_string(kdf.opslimit));
+        write_meta_text(im.db, "kdf_memlimit", std::to_string(kdf.memlimit));
+        write_meta(im.db, "data_key", wrapped);
+        tx.commit();
+        im.kdf = kdf;
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, im.path);
+    }
+}
+
+crypto::KdfParams Journal::kdf() const {
+    return m_impl->kdf;
+}
+const fs::path& Journal::path() const {
+    return m_impl->path;
+}
+
+crypto::Bytes Journal::link_public_key() const {
+    try {
+        return read_meta(m_impl->db, "link_public_key", m_impl->path);
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, m_impl->path);
+    }
+}
+
+crypto::SecureBytes Journal::link_secret_key() const {
+    const Impl& im = *m_impl;
+    try {
+        const crypto::Bytes sealed = read_meta(im.db, "link_secret_key", im.path);
+        auto sk = crypto::open(im.data_key, sealed, with_suffix(k_link_key_ad, im.journal_id, ""));
+        if (!sk || sk->size() != crypto_box_SECRETKEYBYTES) {
+            throw DataError(fmt::format("{}: the partner-link key is damaged", im.path.string()));
+        }
+        return std::move(*sk);
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, im.path);
+    }
+}
+
+} // namespace duet::store

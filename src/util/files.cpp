@@ -1,0 +1,161 @@
+#include "duet/util/files.hpp"
+
+#include "duet/error.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+namespace duet::util {
+
+namespace {
+std::string errno_text() {
+    return std::strerror(errno);
+}
+
+void write_all(int fd, std::string_view content, const fs::path& path) {
+    while (!content.empty()) {
+        const ssize_t n = ::write(fd, content.data(), content.size());
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw RuntimeError(fmt::format("could not write {}: {}", path.string(), errno_text()));
+        }
+        content.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+void fsync_dir(const fs::path& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+} // namespace
+
+void ensure_private_dir(const fs::path& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+        throw RuntimeError(
+            fmt::format("could not create folder {}: {}", dir.string(), ec.message()));
+    }
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        throw RuntimeError(fmt::format("{} is not a folder", dir.string()));
+    }
+    if ((st.st_mode & 077) != 0 && st.st_uid == ::getuid()) {
+        if (::chmod(dir.c_str(), 0700) != 0) {
+            throw RuntimeError(
+                fmt::format("could not make {} private (0700): {}", dir.string(), errno_text()));
+        }
+    }
+}
+
+void write_file_atomic(const fs::path& path, std::string_view content, bool overwrite,
+                       unsigned mode) {
+    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    std::string tmpl = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+    const int fd = ::mkstemp(tmpl.data());
+    if (fd < 0) {
+        throw RuntimeError(fmt::format("could not write in {}: {}", dir.string(), errno_text()));
+    }
+    const fs::path tmp = tmpl;
+    try {
+        ::fchmod(fd, static_cast<mode_t>(mode));
+        write_all(fd, content, path);
+        if (::fsync(fd) != 0) {
+            throw RuntimeError(fmt::format("could not write {}: {}", path.string(), errno_text()));
+        }
+        ::close(fd);
+        if (overwrite) {
+            if (::rename(tmp.c_str(), path.c_str()) != 0) {
+                throw RuntimeError(
+                    fmt::format("could not write {}: {}", path.string(), errno_text()));
+            }
+        } else {
+            // link() fails if the target exists, so a concurrent writer never gets clobbered.
+            if (::link(tmp.c_str(), path.c_str()) != 0) {
+                const int saved = errno;
+                ::unlink(tmp.c_str());
+                if (saved == EEXIST) {
+                    throw RuntimeError(fmt::format("{} already exists", path.string()));
+                }
+                throw RuntimeError(
+                    fmt::format("could not write {}: {}", path.string(), std::strerror(saved)));
+            }
+            ::unlink(tmp.c_str());
+        }
+    } catch (...) {
+        ::close(fd); // harmless if already closed
+        ::unlink(tmp.c_str());
+        throw;
+    }
+    fsync_dir(dir);
+}
+
+std::optional<std::string> read_file_if_exists(const fs::path& path, std::size_t max_size) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            return std::nullopt;
+        }
+        throw RuntimeError(fmt::format("could not read {}: {}", path.string(), errno_text()));
+    }
+    std::string out;
+    char buf[65536];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            const std::string why = errno_text();
+            ::close(fd);
+            throw RuntimeError(fmt::format("could not read {}: {}", path.string(), why));
+        }
+        if (n == 0) {
+            break;
+        }
+        if (out.size() + static_cast<std::size_t>(n) > max_size) {
+            ::close(fd);
+            throw DataError(
+                fmt::format("{} is too large (over {} bytes)", path.string(), max_size));
+        }
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return out;
+}
+
+std::string read_file(const fs::path& path, std::size_t max_size) {
+    auto content = read_file_if_exists(path, max_size);
+    if (!content) {
+        throw RuntimeError(fmt::format("could not read {}: no such file", path.string()));
+    }
+    return std::move(*content);
+}
+
+bool is_tmpfs(const fs::path& dir) {
+    struct statfs sf {};
+    return ::statfs(dir.c_str(), &sf) == 0 && sf.f_type == TMPFS_MAGIC;
+}
+
+std::optional<std::string> env(const char* name) {
+    const char* v = std::getenv(name);
+    if (v == nullptr || *v == '\0') {
+        return std::nullopt;
+    }
+    return std::string(v);
+}
+
+} // namespace duet::util

@@ -1,0 +1,170 @@
+"""reflect and review as a person uses them, in a real pseudo-terminal."""
+
+import glob
+import os
+import unittest
+
+import pexpect
+
+from duettest import DUET, DuetTestCase, PASSPHRASE, read_text
+
+SKIP_HINT = "Enter on an empty answer skips"
+
+
+class Interactive(DuetTestCase):
+    def spawn(self, *args, passphrase=PASSPHRASE, **extra):
+        env = self.me.env(passphrase, **extra)
+        child = pexpect.spawn(DUET, list(args), env=env, encoding="utf-8", timeout=30,
+                              dimensions=(40, 100))
+        self.addCleanup(child.close, force=True)
+        return child
+
+    def finish(self, child, status=0):
+        child.expect(pexpect.EOF)
+        child.close()
+        self.assertEqual(child.exitstatus, status, child.before)
+
+    def test_first_session_creates_journal_and_walks_the_pack(self):
+        child = self.spawn("reflect", "--pack", "e2e-steps", passphrase=None)
+        child.expect("New passphrase: ")
+        child.sendline("tea at four")
+        child.expect("again: ")
+        child.sendline("tea at four")
+        child.expect("Any prompt can be skipped")
+        self.assertNotIn("tea at four", child.before, "the passphrase is never echoed")
+
+        child.expect("First step\\?")
+        child.expect(SKIP_HINT)
+        child.sendline("")  # empty Enter skips
+        child.expect("Skipped")
+
+        child.expect("Second step\\?")
+        child.expect(SKIP_HINT)
+        child.sendline("7")  # out of range: a friendly retry
+        child.expect("from 0 to 3")
+        child.sendline("2")
+        child.expect("Saved as entry 2")
+
+        child.expect("Third step\\?")
+        child.expect(SKIP_HINT)
+        child.sendcontrol("d")  # Ctrl-D on an empty answer is a skip too
+        child.expect("Skipped")
+
+        child.expect("skipping is always fine")  # the reminder in a longer session
+        child.expect("Fourth step\\?")
+        child.expect(SKIP_HINT)
+        child.sendline("1")
+        child.expect("Saved as entry 4")
+        self.finish(child)
+
+        entries = self.me.entries(passphrase="tea at four")
+        self.assertEqual([(e["prompt_id"], e["skipped"], e["answer"]) for e in entries],
+                         [("one", True, None), ("two", False, "2"), ("three", True, None),
+                          ("four", False, "yes")])
+
+    def test_ctrl_c_saves_nothing_in_progress(self):
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e/mood", "--answer", "3"))
+        child = self.spawn("reflect", "--prompt", "e2e/note")
+        child.expect(SKIP_HINT)
+        child.send("half a thought")
+        child.sendintr()
+        child.expect("Stopped")
+        self.finish(child, 130)
+        self.assertEqual(len(self.me.entries()), 1)
+
+    def editor_script(self, body):
+        path = os.path.join(self.root, "editor.sh")
+        self.write(path, "#!/bin/sh\n" + body, 0o755)
+        return path
+
+    def test_edit_opens_a_private_tmpfs_file_and_removes_it(self):
+        log = os.path.join(self.root, "editor.log")
+        editor = self.editor_script(f"""
+echo "$1" > {log}
+stat -c '%a' "$1" >> {log}
+stat -c '%a' "$(dirname "$1")" >> {log}
+stat -f -c '%T' "$1" >> {log}
+env | grep -c '^DUET_PASSPHRASE' >> {log}
+printf 'from the editor\\nsecond line\\n' > "$1"
+""")
+        child = self.spawn("reflect", "--prompt", "e2e/note", EDITOR=editor, VISUAL=None)
+        child.expect(SKIP_HINT)
+        child.sendline("/edit")
+        child.expect("Saved as entry 1")
+        self.finish(child)
+        path, mode, dir_mode, fstype, leaked = read_text(log).split()
+        self.assertEqual(mode, "600")
+        self.assertEqual(dir_mode, "700")
+        self.assertEqual(fstype, "tmpfs")
+        self.assertEqual(leaked, "0", "the editor never sees a passphrase")
+        self.assertFalse(os.path.exists(path))
+        self.assertFalse(os.path.exists(os.path.dirname(path)))
+        self.assertEqual(self.me.entries()[0]["answer"], "from the editor\nsecond line")
+
+    def test_ctrl_c_in_the_editor_cleans_up(self):
+        log = os.path.join(self.root, "editor.log")
+        editor = self.editor_script(f"""
+echo "$1" > {log}
+echo "very private words" > "$1"
+sleep 30
+""")
+        child = self.spawn("reflect", "--prompt", "e2e/note", EDITOR=editor, VISUAL=None)
+        child.expect(SKIP_HINT)
+        child.sendline("/edit")
+        for _ in range(100):
+            if os.path.exists(log) and read_text(log).strip():
+                break
+            pexpect.run("sleep 0.05")
+        child.sendintr()
+        child.expect("nothing from it was kept")
+        child.expect(SKIP_HINT)
+        child.sendintr()
+        self.finish(child, 130)
+        path = read_text(log).strip()
+        self.assertFalse(os.path.exists(os.path.dirname(path)))
+        self.assertEqual(glob.glob("/dev/shm/duet-edit-*") + glob.glob(self.me.runtime + "/duet-edit-*"), [])
+        self.assertEqual(self.me.files_containing("very private words"), [])
+
+    def test_wrong_passphrase_on_a_terminal_may_be_retried(self):
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e/mood", "--answer", "3"))
+        child = self.spawn("review", passphrase=None, NO_COLOR="1")
+        child.expect("Passphrase: ")
+        child.sendline("not it")
+        child.expect("does not unlock")
+        child.expect("Passphrase: ")
+        child.sendline(PASSPHRASE)
+        child.expect("How light did today feel")
+        self.finish(child)
+
+    def test_three_wrong_passphrases_exit_3(self):
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e/mood", "--answer", "3"))
+        child = self.spawn("review", passphrase=None)
+        for _ in range(3):
+            child.expect("Passphrase: ")
+            child.sendline("nope")
+        self.finish(child, 3)
+
+    def test_colour_only_when_allowed(self):
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e/mood", "--answer", "3"))
+        child = self.spawn("review")
+        child.expect(pexpect.EOF)
+        self.assertIn("\x1b[", child.before)
+        for extra_args, env in (((), {"NO_COLOR": "1"}), (("--no-color",), {})):
+            child = self.spawn(*extra_args, "review", **env)
+            child.expect(pexpect.EOF)
+            self.assertIn("How light", child.before)
+            self.assertNotIn("\x1b[", child.before)
+
+    def test_todays_prompt_already_done(self):
+        child = self.spawn("reflect", "--pack", "e2e")
+        child.expect(SKIP_HINT)
+        child.sendline("")
+        child.expect("Skipped")
+        self.finish(child)
+        child = self.spawn("reflect", "--pack", "e2e")
+        child.expect("already in your journal")
+        self.finish(child)
+
+
+if __name__ == "__main__":
+    unittest.main()

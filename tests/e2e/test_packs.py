@@ -1,0 +1,93 @@
+"""Prompt packs from the outside: checking, listing, search order, overrides."""
+
+import glob
+import os
+import unittest
+
+from duettest import DuetTestCase, SOURCE_DIR
+
+BUNDLED = sorted(glob.glob(os.path.join(SOURCE_DIR, "share", "prompts", "*.prompts")))
+BAD = sorted(glob.glob(os.path.join(SOURCE_DIR, "tests", "data", "bad-packs", "*.prompts")))
+
+
+class Packs(DuetTestCase):
+    def test_every_bundled_pack_passes_check(self):
+        self.assertGreaterEqual(len(BUNDLED), 6)
+        r = self.me.run("reflect", "--check", *BUNDLED, passphrase=None)
+        self.assertOk(r)
+        total = sum(int(line.split(" with ")[1].split()[0]) for line in r.stdout.splitlines())
+        self.assertGreaterEqual(total, 150)
+
+    def test_each_malformed_pack_is_rejected_with_its_line(self):
+        self.assertGreater(len(BAD), 10)
+        for path in BAD:
+            with self.subTest(pack=os.path.basename(path)):
+                expect = read_text_safe(path).splitlines()[0].removeprefix("# expect: ")
+                r = self.me.run("reflect", "--check", path, passphrase=None)
+                self.assertEqual(r.returncode, 4)
+                self.assertIn(f"{path}:{expect}", r.stderr)
+
+    def test_check_reports_all_files(self):
+        good = os.path.join(SOURCE_DIR, "tests", "data", "packs", "e2e.prompts")
+        r = self.me.run("reflect", "--check", good, BAD[0], BAD[1], passphrase=None)
+        self.assertEqual(r.returncode, 4)
+        self.assertIn("ok", r.stdout)
+        self.assertIn(BAD[0], r.stderr)
+        self.assertIn(BAD[1], r.stderr)
+
+    def test_list_needs_no_passphrase_and_shows_where_packs_come_from(self):
+        r = self.me.run("reflect", "--list", passphrase=None)
+        self.assertOk(r)
+        self.assertIn("daily", r.stdout)
+        self.assertIn("bundled", r.stdout)
+        self.assertIn("e2e", r.stdout)
+        r = self.me.run("reflect", "--list", "--pack", "e2e", passphrase=None)
+        self.assertOk(r)
+        self.assertIn("e2e/mood", r.stdout)
+        self.assertIn("scale 1-5", r.stdout)
+
+    def test_a_user_pack_overrides_the_bundled_one_by_name(self):
+        user = os.path.join(self.me.data, "duet", "prompts", "mine.prompts")
+        self.write(user, "pack: daily\ntitle: My own daily\n\n[only]\ntext: My only question?\n")
+        r = self.me.run("reflect", "--list", passphrase=None)
+        self.assertOk(r)
+        self.assertIn("My own daily", r.stdout)
+        self.assertIn("hidden", r.stdout)
+        self.assertOk(self.me.run("reflect", "--pack", "daily", "--answer", "mine"))
+        self.assertEqual(self.me.entries()[0]["prompt_id"], "only")
+
+    def test_prompts_option_comes_first(self):
+        first = os.path.join(self.root, "first")
+        self.write(os.path.join(first, "x.prompts"), "pack: e2e\ntitle: Overridden\n[z]\ntext: Z?\n")
+        r = self.me.run("--prompts", first, "reflect", "--list", passphrase=None)
+        self.assertOk(r)
+        self.assertIn("Overridden", r.stdout)
+
+    def test_a_broken_user_pack_does_not_stop_the_others(self):
+        user_dir = os.path.join(self.me.data, "duet", "prompts")
+        self.write(os.path.join(user_dir, "daily.prompts"), "pack: daily\ntitle: Mine\n[a]\nkind: odd\ntext: t\n")
+        r = self.me.run("reflect", "--list", passphrase=None)
+        self.assertEqual(r.returncode, 4, "the exit code says something is wrong")
+        self.assertIn("appreciation", r.stdout)
+        self.assertIn("daily.prompts:4: unknown kind", r.stderr)
+        # Asking for that very pack explains instead of silently using the bundled one.
+        r = self.me.run("reflect", "--pack", "daily", "--skip")
+        self.assertEqual(r.returncode, 4)
+        self.assertIn("daily.prompts:4", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.me.duet_home, "journal.db")))
+        # Other packs still work.
+        self.assertOk(self.me.run("reflect", "--pack", "e2e", "--skip"))
+
+    def test_unknown_pack(self):
+        r = self.me.run("reflect", "--pack", "nope", "--skip")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("nope", r.stderr)
+
+
+def read_text_safe(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
+if __name__ == "__main__":
+    unittest.main()
