@@ -30,6 +30,9 @@ CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE entries (id INTEGER PRIMARY KEY, sealed BLOB NOT NULL, day_tag BLOB);
 CREATE INDEX entries_by_day ON entries(day_tag);
 CREATE TABLE settings (name TEXT PRIMARY KEY, sealed BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE records (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, sealed BLOB NOT NULL);
+CREATE INDEX records_by_kind ON records(kind, id);
+CREATE TABLE seen (tag BLOB PRIMARY KEY) WITHOUT ROWID;
 )sql";
 
 crypto::Bytes blob_of(const SQLite::Column& c) {
@@ -133,6 +136,7 @@ struct Journal::Impl {
     crypto::SecureBytes data_key;
     std::optional<crypto::SecureBytes> reminder_key;
     crypto::KdfParams kdf;
+    bool in_batch = false;
 
     Impl(const DataFolder& f, int flags)
         : path(f.journal()), folder(f), db(path.string(), flags, k_busy_timeout_ms) {}
@@ -285,10 +289,30 @@ std::optional<bool> Journal::has_entry_on(const DataFolder& folder, util::DayNum
     }
 }
 
+namespace {
+// A write transaction unless the caller's batch already holds one.
+class WriteScope {
+  public:
+    WriteScope(SQLite::Database& db, bool in_batch) {
+        if (!in_batch) {
+            m_tx.emplace(db, SQLite::TransactionBehavior::IMMEDIATE);
+        }
+    }
+    void commit() {
+        if (m_tx) {
+            m_tx->commit();
+        }
+    }
+
+  private:
+    std::optional<SQLite::Transaction> m_tx;
+};
+} // namespace
+
 std::int64_t Journal::add(Entry& entry) {
     Impl& im = *m_impl;
     try {
-        SQLite::Transaction tx(im.db, SQLite::TransactionBehavior::IMMEDIATE);
+        WriteScope tx(im.db, im.in_batch);
         const std::int64_t id =
             im.db.execAndGet("SELECT coalesce(max(id), 0) + 1 FROM entries").getInt64();
         entry.id = id;
@@ -458,6 +482,138 @@ void Journal::change_passphrase(const crypto::SecureBytes& passphrase,
         write_meta(im.db, "data_key", wrapped);
         tx.commit();
         im.kdf = kdf;
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, im.path);
+    }
+}
+
+void Journal::batch(const std::function<void()>& body) {
+    Impl& im = *m_impl;
+    if (im.in_batch) {
+        body();
+        return;
+    }
+    try {
+        SQLite::Transaction tx(im.db, SQLite::TransactionBehavior::IMMEDIATE);
+        im.in_batch = true;
+        try {
+            body();
+        } catch (...) {
+            im.in_batch = false;
+            throw; // the transaction rolls back as it goes out of scope
+        }
+        im.in_batch = false;
+        tx.commit();
+    } catch (const SQLite::Exception& e) {
+        im.in_batch = false;
+        rethrow_sqlite(e, im.path);
+    }
+}
+
+namespace {
+crypto::Bytes seen_tag(const crypto::SecureBytes& data_key, std::string_view identity) {
+    const std::string msg = "duet-seen-v1:" + std::string(identity);
+    return crypto::keyed_hash(data_key.view(), crypto::as_bytes(msg), 16);
+}
+
+crypto::Bytes record_ad(crypto::ByteView journal_id, std::int64_t id, std::string_view kind) {
+    crypto::Bytes ad = entry_ad(journal_id, id);
+    const std::string tail = ":record:" + std::string(kind);
+    ad.insert(ad.end(), tail.begin(), tail.end());
+    return ad;
+}
+} // namespace
+
+bool Journal::seen(std::string_view identity) const {
+    const Impl& im = *m_impl;
+    try {
+        SQLite::Statement q(im.db, "SELECT 1 FROM seen WHERE tag = ?");
+        const crypto::Bytes tag = seen_tag(im.data_key, identity);
+        q.bind(1, tag.data(), static_cast<int>(tag.size()));
+        return q.executeStep();
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, im.path);
+    }
+}
+
+void Journal::mark_seen(std::string_view identity) {
+    Impl& im = *m_impl;
+    try {
+        SQLite::Statement q(im.db, "INSERT OR IGNORE INTO seen (tag) VALUES (?)");
+        const crypto::Bytes tag = seen_tag(im.data_key, identity);
+        q.bind(1, tag.data(), static_cast<int>(tag.size()));
+        q.exec();
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, im.path);
+    }
+}
+
+std::optional<std::int64_t> Journal::add_once(Entry& entry, std::string_view identity) {
+    std::optional<std::int64_t> id;
+    batch([&] {
+        if (seen(identity)) {
+            return;
+        }
+        id = add(entry);
+        mark_seen(identity);
+    });
+    return id;
+}
+
+std::int64_t Journal::add_record(std::string_view kind, std::string_view payload) {
+    Impl& im = *m_impl;
+    try {
+        WriteScope tx(im.db, im.in_batch);
+        const std::int64_t id =
+            im.db.execAndGet("SELECT coalesce(max(id), 0) + 1 FROM records").getInt64();
+        const crypto::Bytes sealed = crypto::seal(im.data_key, crypto::as_bytes(payload),
+                                                  record_ad(im.journal_id, id, kind));
+        SQLite::Statement ins(im.db, "INSERT INTO records (id, kind, sealed) VALUES (?, ?, ?)");
+        ins.bind(1, id);
+        ins.bind(2, std::string(kind));
+        ins.bind(3, sealed.data(), static_cast<int>(sealed.size()));
+        ins.exec();
+        tx.commit();
+        return id;
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, im.path);
+    }
+}
+
+void Journal::update_record(std::int64_t id, std::string_view kind, std::string_view payload) {
+    Impl& im = *m_impl;
+    try {
+        const crypto::Bytes sealed = crypto::seal(im.data_key, crypto::as_bytes(payload),
+                                                  record_ad(im.journal_id, id, kind));
+        SQLite::Statement q(im.db, "UPDATE records SET sealed = ? WHERE id = ? AND kind = ?");
+        q.bind(1, sealed.data(), static_cast<int>(sealed.size()));
+        q.bind(2, id);
+        q.bind(3, std::string(kind));
+        q.exec();
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, im.path);
+    }
+}
+
+void Journal::for_each_record(
+    std::string_view kind,
+    const std::function<void(std::int64_t id, const std::string& payload)>& visit,
+    const DamagedFn& on_damaged) const {
+    const Impl& im = *m_impl;
+    try {
+        SQLite::Statement q(im.db, "SELECT id, sealed FROM records WHERE kind = ? ORDER BY id");
+        q.bind(1, std::string(kind));
+        while (q.executeStep()) {
+            const std::int64_t id = q.getColumn(0).getInt64();
+            const crypto::Bytes sealed = blob_of(q.getColumn(1));
+            const auto plain =
+                crypto::open(im.data_key, sealed, record_ad(im.journal_id, id, kind));
+            if (!plain) {
+                on_damaged(id, fmt::format("{} record {} is damaged and cannot be read", kind, id));
+                continue;
+            }
+            visit(id, std::string(plain->str()));
+        }
     } catch (const SQLite::Exception& e) {
         rethrow_sqlite(e, im.path);
     }

@@ -215,6 +215,71 @@ TEST_CASE("store::Journal") {
     }
 }
 
+TEST_CASE("store::Journal batches, identities and records") {
+    const auto kdf = crypto::kdf_preset("interactive");
+    const auto folder = fresh_folder("jb");
+    Journal j = Journal::create(folder, pass("pw"), kdf);
+
+    SUBCASE("a batch commits together, or not at all") {
+        j.batch([&] {
+            for (int i = 0; i < 50; ++i) {
+                Entry e = sample("n" + std::to_string(i));
+                j.add(e);
+            }
+        });
+        CHECK(j.count() == 50);
+        CHECK_THROWS_AS(j.batch([&] {
+            Entry e = sample("lost");
+            j.add(e);
+            throw RuntimeError("stop");
+        }),
+                        RuntimeError);
+        CHECK(j.count() == 50);
+        Entry after = sample("after");
+        CHECK(j.add(after) == 51);
+    }
+    SUBCASE("add_once adds an identity only once") {
+        Entry e = sample("imported");
+        CHECK(j.add_once(e, "jrnl:abc") == 1);
+        Entry again = sample("imported");
+        CHECK_FALSE(j.add_once(again, "jrnl:abc"));
+        CHECK(j.seen("jrnl:abc"));
+        CHECK_FALSE(j.seen("jrnl:abd"));
+        CHECK(j.count() == 1);
+        CHECK(util::read_file(folder.journal()).find("jrnl:abc") == std::string::npos);
+    }
+    SUBCASE("records are sealed, bound to kind and id, and updatable") {
+        const auto a = j.add_record("shared", "first payload");
+        const auto b = j.add_record("received", std::string("bin\0ary", 7));
+        j.update_record(a, "shared", "changed payload");
+        std::vector<std::string> got;
+        j.for_each_record(
+            "shared",
+            [&](std::int64_t id, const std::string& p) {
+                CHECK(id == a);
+                got.push_back(p);
+            },
+            [](std::int64_t, const std::string&) { FAIL("not damaged"); });
+        CHECK(got == std::vector<std::string>{"changed payload"});
+        j.for_each_record(
+            "received",
+            [&](std::int64_t id, const std::string& p) {
+                CHECK(id == b);
+                CHECK(p.size() == 7);
+            },
+            [](std::int64_t, const std::string&) { FAIL("not damaged"); });
+        {
+            SQLite::Database db(folder.journal().string(), SQLite::OPEN_READWRITE);
+            db.exec("UPDATE records SET kind = 'shared' WHERE kind = 'received'");
+        }
+        int damaged = 0;
+        j.for_each_record(
+            "shared", [](std::int64_t, const std::string&) {},
+            [&](std::int64_t, const std::string&) { ++damaged; });
+        CHECK(damaged == 1); // a record moved to another kind no longer opens
+    }
+}
+
 TEST_CASE("store::encode_entry") {
     Entry e = sample("answer");
     e.kind = "scale";

@@ -53,6 +53,28 @@ class Journal {
     std::vector<Entry> entries_on(util::DayNumber day) const;
     std::int64_t count() const;
 
+    // Runs body inside one write transaction: many adds, one commit (imports, tests).
+    // If body throws, nothing of it is kept.
+    void batch(const std::function<void()>& body);
+
+    // Adds an entry unless one with the same identity (for example a hash of
+    // the imported record) was added before; nullopt when it was.
+    std::optional<std::int64_t> add_once(Entry& entry, std::string_view identity);
+
+    // Has this identity (an import key, a shared message's id) been recorded?
+    // Stored only as a keyed hash, so the file reveals nothing of it.
+    bool seen(std::string_view identity) const;
+    void mark_seen(std::string_view identity);
+
+    // Sealed records of a kind ("received", "shared", ...), each bound to its id and kind.
+    std::int64_t add_record(std::string_view kind, std::string_view payload);
+    void
+    for_each_record(std::string_view kind,
+                    const std::function<void(std::int64_t id, const std::string& payload)>& visit,
+                    const DamagedFn& on_damaged) const;
+    // Replaces a record's payload (for example when a reveal becomes visible).
+    void update_record(std::int64_t id, std::string_view kind, std::string_view payload);
+
     // Small sealed settings (session dates, preferences).
     std::optional<std::string> setting(const std::string& name) const;
     void set_setting(const std::string& name, const std::string& value);
