@@ -56,7 +56,10 @@ int main(int argc, char** argv) {
         duet::cli::Context ctx(options, terminal, secrets);
         int exit_code = 0;
         duet::cli::setup_reflect(app, ctx, exit_code);
+        duet::cli::setup_invite(app, ctx, exit_code);
+        duet::cli::setup_share(app, ctx, exit_code);
         duet::cli::setup_review(app, ctx, exit_code);
+        duet::cli::setup_housekeeping(app, ctx, exit_code);
         try {
             app.parse(argc, argv);
         } catch (const CLI::ParseError& e) {

@@ -112,27 +112,7 @@ crypto::SecureBytes Context::passphrase(bool creating) {
     } else if (m_secrets.env_passphrase) {
         p.emplace(m_secrets.env_passphrase->view());
     } else if (m_terminal.interactive()) {
-        if (!creating) {
-            p = m_terminal.read_secret("Passphrase: ");
-        } else {
-            for (int attempt = 0; attempt < 3 && !p; ++attempt) {
-                auto first = m_terminal.read_secret("New passphrase: ");
-                if (!first || first->empty()) {
-                    m_terminal.say("An empty passphrase would leave the journal open to anyone; "
-                                   "please choose one.\n");
-                    continue;
-                }
-                auto second = m_terminal.read_secret("The same passphrase again: ");
-                if (second && crypto::equal_constant_time(first->view(), second->view())) {
-                    p = std::move(first);
-                } else {
-                    m_terminal.say("Those two did not match; let's try once more.\n");
-                }
-            }
-            if (!p) {
-                throw AuthError("no passphrase was set, so no journal was created");
-            }
-        }
+        p = creating ? ask_new_passphrase_twice() : m_terminal.read_secret("Passphrase: ");
     } else {
         throw AuthError(fmt::format("this needs your passphrase, and there is no terminal to ask "
                                     "on; {}",
@@ -142,6 +122,34 @@ crypto::SecureBytes Context::passphrase(bool creating) {
         throw AuthError(fmt::format("the passphrase is empty; {}", k_sources_help));
     }
     return std::move(*p);
+}
+
+crypto::SecureBytes Context::ask_new_passphrase_twice() {
+    if (!m_terminal.interactive()) {
+        throw AuthError("choosing a new passphrase needs a terminal, or --new-passphrase-fd N");
+    }
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        auto first = m_terminal.read_secret("New passphrase: ");
+        if (!first || first->empty()) {
+            m_terminal.say("An empty passphrase would leave the journal open to anyone; "
+                           "please choose one.\n");
+            continue;
+        }
+        auto second = m_terminal.read_secret("The same passphrase again: ");
+        if (second && crypto::equal_constant_time(first->view(), second->view())) {
+            return std::move(*first);
+        }
+        m_terminal.say("Those two did not match; let's try once more.\n");
+    }
+    throw AuthError("no new passphrase was chosen, so nothing was changed");
+}
+
+crypto::SecureBytes Context::read_passphrase_fd(int fd) {
+    auto p = read_fd_line(fd, fmt::format("file descriptor {}", fd));
+    if (p.empty()) {
+        throw AuthError(fmt::format("the passphrase on file descriptor {} is empty", fd));
+    }
+    return p;
 }
 
 store::Journal Context::unlock(bool create_if_missing) {

@@ -1,4 +1,5 @@
 #include "duet/cli/commands.hpp"
+#include "duet/cli/partner.hpp"
 #include "duet/error.hpp"
 #include "duet/util/text.hpp"
 #include "reflect_common.hpp"
@@ -31,9 +32,12 @@ void setup_reflect(CLI::App& app, Context& ctx, int& exit_code) {
                                  "for cron: a gentle reminder if nothing was written today");
     auto* check = cmd->add_option("--check", opts->check_files, "validate prompt pack files")
                       ->type_name("FILE...");
+    auto* import_from = cmd->add_option("--import", opts->import_file,
+                                        "import entries from a duet, jrnl or Day One JSON export")
+                            ->type_name("FILE");
     answer->excludes(skip);
-    for (CLI::Option* o : {list, remind, check}) {
-        for (CLI::Option* other : {answer, skip, list, remind, check}) {
+    for (CLI::Option* o : {list, remind, check, import_from}) {
+        for (CLI::Option* other : {answer, skip, list, remind, check, import_from}) {
             if (o != other) {
                 o->excludes(other);
             }
@@ -125,12 +129,11 @@ int answer_once(const ReflectOptions& o, Context& ctx, const Target& target) {
     const prompts::Prompt* prompt = target.prompt;
     if (prompt == nullptr) {
         const auto pending = reflect::todays_prompts(*target.pack, day, journal.entries_on(day));
-        if (pending.empty()) {
-            throw UsageError(fmt::format("every prompt of '{}' is already done today; use "
-                                         "--prompt to choose one",
-                                         target.pack->name));
-        }
-        prompt = pending.front();
+        // Done already today: a daily pack answers its prompt again, a sequence starts over.
+        prompt = !pending.empty() ? pending.front()
+                 : target.pack->order == prompts::Order::daily
+                     ? &prompts::daily_prompt(*target.pack, day)
+                     : &target.pack->prompts.front();
         check_together(o, *target.pack, *prompt);
     }
     std::optional<prompts::Answer> answer;
@@ -147,7 +150,7 @@ int answer_once(const ReflectOptions& o, Context& ctx, const Target& target) {
         std::cout << fmt::format("Saved {}/{} as entry {}.\n", target.pack->name, prompt->id, id);
     }
     if (o.together) {
-        std::cout << "No partner is linked yet, so this answer stays private.\n";
+        share_together(ctx, journal, entry);
     }
     return 0;
 }
@@ -165,10 +168,11 @@ int run_reflect(const ReflectOptions& o, Context& ctx) {
         return run_remind(o, ctx);
     }
     if (!o.import_file.empty()) {
-        throw UsageError("--import is not available in this version of duet yet");
+        return run_import(o, ctx);
     }
     if (o.together && !o.answer) {
-        throw UsageError("--together goes with --answer; interactively, duet asks");
+        throw UsageError("--together goes with --answer; in an interactive session duet asks "
+                         "after each together prompt");
     }
     const prompts::Library lib = ctx.load_library();
     const Target target = choose_target(o, ctx, lib);

@@ -1,5 +1,6 @@
 // The interactive reflect session: one prompt at a time, every one skippable.
 #include "duet/cli/editor.hpp"
+#include "duet/cli/partner.hpp"
 #include "duet/error.hpp"
 #include "duet/util/text.hpp"
 #include "reflect_common.hpp"
@@ -107,6 +108,14 @@ std::string answer_line(const prompts::Prompt& p) {
 
 enum class Outcome { answered, skipped, stop };
 
+// Together prompts offer a mutual reveal; the answer is private unless the person says yes.
+bool offer_reveal(Terminal& t, const std::string& partner) {
+    return ask_yes_no(t, fmt::format("  This is a together prompt. Share your answer with {} for a "
+                                     "mutual reveal\n  (they see it only after answering or "
+                                     "skipping it too)?",
+                                     partner));
+}
+
 struct Reply {
     Outcome outcome = Outcome::skipped;
     std::optional<prompts::Answer> answer;
@@ -167,6 +176,11 @@ int run_session(Context& ctx, store::Journal& journal, const prompts::Pack& pack
                 const std::vector<const prompts::Prompt*>& todo, util::DayNumber day,
                 bool for_session) {
     Terminal& t = ctx.terminal();
+    std::optional<std::string> partner_name;
+    if (const auto partner = exchange::load_partner(journal);
+        partner && exchange::shared_folder(journal)) {
+        partner_name = util::printable(partner->name, false);
+    }
     t.say(dim(t, "Any prompt can be skipped: press Enter on an empty answer. Nothing leaves your "
                  "journal unless you choose to share it.") +
           "\n");
@@ -184,10 +198,16 @@ int run_session(Context& ctx, store::Journal& journal, const prompts::Pack& pack
             break;
         }
         store::Entry entry = make_entry(pack, *todo[i], day, reply.answer, for_session);
+        const bool reveal = reply.outcome == Outcome::answered && todo[i]->together &&
+                            partner_name && offer_reveal(t, *partner_name);
+        entry.together = reveal;
         const std::int64_t id = journal.add(entry);
         ++saved;
         t.say(reply.outcome == Outcome::answered ? fmt::format("  Saved as entry {}.\n", id)
                                                  : fmt::format("  Skipped (entry {}).\n", id));
+        if (reveal) {
+            share_together(ctx, journal, entry);
+        }
     }
     if (saved > 0) {
         t.say("\nThank you for taking this time. `duet review` shows what you have written.\n");

@@ -1,37 +1,74 @@
 #include "duet/cli/commands.hpp"
+#include "duet/cli/pager.hpp"
+#include "duet/cli/partner.hpp"
 #include "duet/error.hpp"
+#include "duet/exchange/link.hpp"
+#include "duet/report/summary.hpp"
 #include "duet/report/writer.hpp"
+#include "duet/store/order.hpp"
 #include "duet/util/files.hpp"
 #include "duet/util/text.hpp"
+#include "review_common.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 namespace duet::cli {
 
 void setup_review(CLI::App& app, Context& ctx, int& exit_code) {
     auto opts = std::make_shared<ReviewOptions>();
-    CLI::App* cmd = app.add_subcommand("review", "read and export entries");
-    cmd->add_option("--since", opts->since,
-                    "from this day (YYYY-MM-DD, today, yesterday, "
-                    "last-session)");
-    cmd->add_option("--until", opts->until, "up to and including this day");
-    cmd->add_option("--last", opts->last, "only the last N entries")->check(CLI::PositiveNumber);
-    cmd->add_option("--pack", opts->pack, "only entries from this pack");
-    cmd->add_option("--grep", opts->grep,
-                    "only entries whose prompt or answer contains TEXT "
-                    "(any case)");
+    CLI::App* cmd =
+        app.add_subcommand("review", "read and export entries; the pre-session summary");
+    std::vector<CLI::Option*> reading;
+    reading.push_back(cmd->add_option("--since", opts->since,
+                                      "from this day (YYYY-MM-DD, today, yesterday, "
+                                      "last-session)"));
+    reading.push_back(cmd->add_option("--until", opts->until, "up to and including this day"));
+    reading.push_back(cmd->add_option("--last", opts->last, "only the last N entries")
+                          ->check(CLI::PositiveNumber));
+    reading.push_back(cmd->add_option("--pack", opts->pack, "only entries from this pack"));
+    reading.push_back(cmd->add_option("--grep", opts->grep,
+                                      "only entries whose prompt or answer contains TEXT "
+                                      "(any case)"));
     auto* mine = cmd->add_flag("--mine", opts->mine, "only your own entries");
     auto* partner = cmd->add_flag("--partner", opts->partner, "only entries your partner shared");
     mine->excludes(partner);
-    cmd->add_option("--format", opts->format, "text (default), markdown or json")
-        ->check(CLI::IsMember({"text", "markdown", "md", "json"}));
-    cmd->add_option("-o,--output", opts->output, "write to FILE (created 0600) instead of stdout");
-    cmd->add_flag("--force", opts->force, "with -o: replace an existing file");
-    cmd->final_callback([opts, &ctx, &exit_code] { exit_code = run_review(*opts, ctx); });
+    reading.push_back(mine);
+    reading.push_back(partner);
+    reading.push_back(
+        cmd->add_option("--format", opts->format, "text (default), markdown, json or html")
+            ->check(CLI::IsMember({"text", "markdown", "md", "json", "html"})));
+    reading.push_back(cmd->add_option("-o,--output", opts->output,
+                                      "write to FILE (created 0600) instead of stdout"));
+    reading.push_back(cmd->add_flag("--force", opts->force, "with -o: replace an existing file"));
+    reading.push_back(cmd->add_flag("--summary", opts->summary,
+                                    "the pre-session summary since the last session "
+                                    "(or --since); skipped prompts are left out"));
+    auto* done = cmd->add_option("--session-done", opts->session_done,
+                                 "record a therapy session on DATE: YYYY-MM-DD, today (the "
+                                 "default) or yesterday")
+                     ->expected(0, 1)
+                     ->default_str("today");
+    // Checked here rather than with excludes(), which would crowd every line of --help.
+    cmd->final_callback([opts, reading, done, &ctx, &exit_code] {
+        if (!opts->session_done) {
+            exit_code = run_review(*opts, ctx);
+            return;
+        }
+        for (const CLI::Option* option : reading) {
+            if (option->count() > 0) {
+                throw UsageError(fmt::format("{} cannot be combined with {}; record the session "
+                                             "first, then review",
+                                             option->get_name(), done->get_name()));
+            }
+        }
+        exit_code = run_session_done(*opts->session_done, ctx);
+    });
 }
 
 namespace {
@@ -41,25 +78,15 @@ std::optional<util::DayNumber> resolve_day(const std::string& text, const char* 
     if (text.empty()) {
         return std::nullopt;
     }
-    if (text == "today") {
-        return util::today();
-    }
-    if (text == "yesterday") {
-        return util::today() - 1;
-    }
     if (text == "last-session") {
-        const auto last = journal.setting("last_session");
-        if (!last) {
-            throw UsageError(fmt::format("{} last-session: no session is recorded yet; "
-                                         "`duet review --session-done` records one",
-                                         flag));
+        if (auto last = review::last_session(journal)) {
+            return last;
         }
-        if (auto d = util::parse_day(*last)) {
-            return d;
-        }
-        throw DataError("the recorded session date is damaged");
+        throw UsageError(fmt::format("{} last-session: no session up to today is recorded yet; "
+                                     "`duet review --session-done` records one",
+                                     flag));
     }
-    if (auto d = util::parse_day(text)) {
+    if (auto d = review::parse_day_word(text)) {
         return d;
     }
     throw UsageError(fmt::format("{} '{}': please use YYYY-MM-DD, today, yesterday or "
@@ -82,62 +109,144 @@ int run_review(const ReviewOptions& o, Context& ctx) {
         }
     }
     ctx.require_journal();
-    const store::Journal journal = ctx.unlock(false);
-    const auto since = resolve_day(o.since, "--since", journal);
+    store::Journal journal = ctx.unlock(false);
+    auto since = resolve_day(o.since, "--since", journal);
+    bool since_last_session = o.since == "last-session";
+    if (o.summary && o.since.empty()) {
+        // The summary starts at the last session by default: everything when there is none.
+        since = review::last_session(journal);
+        since_last_session = since.has_value();
+    }
     const auto until = resolve_day(o.until, "--until", journal);
     const std::string needle = util::to_lower_ascii(o.grep);
+    // What arrived in the shared folder; a refused file still lets the rest be shown.
+    const bool refused = pick_up_shared(ctx, journal);
 
-    std::vector<store::Entry> picked;
     int damaged = 0;
-    journal.for_each(
-        [&](const store::Entry& e) {
-            if ((since && e.day < *since) || (until && e.day > *until) ||
-                (!o.pack.empty() && e.pack != o.pack) ||
-                (o.mine && e.author != store::Author::me) ||
-                (o.partner && e.author != store::Author::partner)) {
-                return;
+    const auto wanted = [&](const store::Entry& e) {
+        if ((since && e.day < *since) || (until && e.day > *until) ||
+            (!o.pack.empty() && e.pack != o.pack) || (o.mine && e.author != store::Author::me) ||
+            (o.partner && e.author != store::Author::partner)) {
+            return false;
+        }
+        return needle.empty() || contains_ci(e.prompt_text, needle) ||
+               (e.answer && contains_ci(*e.answer, needle));
+    };
+    const auto on_damaged = [&](std::int64_t, const std::string& why) {
+        ++damaged;
+        std::cerr << "duet: " << why << '\n';
+    };
+    // The partner's entries are few; they are merged into the journal's own
+    // time-ordered stream, so memory stays flat however long the journal is.
+    std::vector<store::Entry> theirs;
+    if (!o.mine) {
+        for (store::Entry& e : exchange::partner_entries(journal, on_damaged).visible) {
+            if (wanted(e)) {
+                theirs.push_back(std::move(e));
             }
-            if (!needle.empty() && !contains_ci(e.prompt_text, needle) &&
-                !(e.answer && contains_ci(*e.answer, needle))) {
-                return;
-            }
-            picked.push_back(e);
-        },
-        [&](std::int64_t, const std::string& why) {
-            ++damaged;
-            std::cerr << "duet: " << why << '\n';
-        });
-    std::stable_sort(picked.begin(), picked.end(),
-                     [](const store::Entry& a, const store::Entry& b) {
-                         return a.created_at.seconds < b.created_at.seconds;
-                     });
-    if (o.last > 0 && picked.size() > static_cast<std::size_t>(o.last)) {
-        picked.erase(picked.begin(), picked.end() - o.last);
+        }
+        std::stable_sort(theirs.begin(), theirs.end(), store::earlier);
     }
+    const auto each_in_order = [&](bool newest_first,
+                                   const std::function<bool(const store::Entry&)>& visit) {
+        std::size_t next = 0; // into theirs, from the matching end
+        const auto partner_at = [&](std::size_t i) -> const store::Entry& {
+            return newest_first ? theirs[theirs.size() - 1 - i] : theirs[i];
+        };
+        const auto comes_first = [&](const store::Entry& a, const store::Entry& b) {
+            return newest_first ? store::earlier(b, a) : store::earlier(a, b);
+        };
+        bool go_on = true;
+        if (!o.partner) {
+            store::for_each_in_time_order(
+                journal, newest_first,
+                [&](const store::Entry& own) {
+                    while (go_on && next < theirs.size() && comes_first(partner_at(next), own)) {
+                        go_on = visit(partner_at(next++));
+                    }
+                    if (go_on && wanted(own)) {
+                        go_on = visit(own);
+                    }
+                    return go_on;
+                },
+                on_damaged);
+        }
+        while (go_on && next < theirs.size()) {
+            go_on = visit(partner_at(next++));
+        }
+    };
 
     const bool to_file = !o.output.empty();
+    // People read text and Markdown; JSON and HTML go to programs and files unpaged.
+    const bool paged = !to_file && stdout_is_terminal() &&
+                       (format == report::Format::text || format == report::Format::markdown);
     report::WriterOptions wo;
     wo.width = to_file ? 80 : ctx.terminal().width();
-    wo.color = !to_file && ctx.terminal().color();
-    std::ostringstream buffer;
-    std::ostream& out = to_file ? static_cast<std::ostream&>(buffer) : std::cout;
-    auto writer = report::make_writer(format, out, wo);
-    writer->begin();
-    for (const store::Entry& e : picked) {
-        writer->write(e);
-    }
-    writer->end();
+    wo.color = !to_file && format == report::Format::text && ctx.terminal().color();
+    std::optional<util::AtomicFile> file;
     if (to_file) {
-        util::write_file_atomic(o.output, buffer.str(), o.force, 0600);
-        std::cerr << fmt::format("Wrote {} entries to {}.\n", picked.size(), o.output);
+        file.emplace(o.output, o.force, 0600);
+    }
+    std::ostringstream buffer;
+    std::ostream& out = to_file ? file->stream()
+                        : paged ? static_cast<std::ostream&>(buffer)
+                                : std::cout;
+    std::size_t written = 0;
+    if (o.summary || o.last > 0) {
+        // The summary needs its whole period; --last N needs only the newest N.
+        std::vector<store::Entry> picked;
+        each_in_order(o.last > 0, [&](const store::Entry& e) {
+            picked.push_back(e);
+            return o.last <= 0 || picked.size() < static_cast<std::size_t>(o.last);
+        });
+        if (o.last > 0) {
+            std::reverse(picked.begin(), picked.end());
+        }
+        written = picked.size();
+        if (o.summary) {
+            report::SummaryInput input;
+            input.since = since;
+            input.until = until;
+            input.since_last_session = since_last_session;
+            std::set<std::int64_t> shared_ids;
+            for (const exchange::SharedRecord& r : exchange::shared_records(journal)) {
+                shared_ids.insert(r.entry_id);
+            }
+            input.shared_by_me = report::shared_by_me(picked, shared_ids);
+            input.entries = std::move(picked);
+            report::write_summary(report::build_summary(input), format, out, wo);
+        } else {
+            auto writer = report::make_writer(format, out, wo);
+            writer->begin();
+            for (const store::Entry& e : picked) {
+                writer->write(e);
+            }
+            writer->end();
+        }
+    } else {
+        auto writer = report::make_writer(format, out, wo);
+        writer->begin();
+        each_in_order(false, [&](const store::Entry& e) {
+            writer->write(e);
+            ++written;
+            return true;
+        });
+        writer->end();
+    }
+    if (to_file) {
+        file->commit();
+        std::cerr << (o.summary ? fmt::format("Wrote the pre-session summary to {}.\n", o.output)
+                                : fmt::format("Wrote {} entr{} to {}.\n", written,
+                                              written == 1 ? "y" : "ies", o.output));
+    } else if (paged) {
+        show_paged(buffer.str());
     }
     if (damaged > 0) {
         std::cerr << fmt::format("duet: {} damaged entr{} could not be shown; everything else "
                                  "above is intact.\n",
                                  damaged, damaged == 1 ? "y" : "ies");
-        return static_cast<int>(ExitCode::invalid_data);
     }
-    return 0;
+    return damaged > 0 || refused ? static_cast<int>(ExitCode::invalid_data) : 0;
 }
 
 } // namespace duet::cli

@@ -409,7 +409,7 @@ ParseResult parse_pack(std::string_view content, const std::string& file_label) 
 ParseResult load_pack_file(const std::filesystem::path& path) {
     std::string content;
     try {
-        content = util::read_file(path, k_max_pack_bytes + 1);
+        content = util::read_file(path, k_max_pack_bytes);
     } catch (const Error& e) {
         return {std::nullopt, {{path.string(), 1, e.what()}}};
     }

@@ -1,6 +1,7 @@
 #include "duet/report/writer.hpp"
 
 #include "duet/error.hpp"
+#include "duet/report/html.hpp"
 #include "duet/util/text.hpp"
 
 #include <fmt/format.h>
@@ -18,7 +19,10 @@ Format parse_format(std::string_view name) {
     if (name == "json") {
         return Format::json;
     }
-    throw UsageError(fmt::format("unknown format '{}' (use text, markdown or json)", name));
+    if (name == "html") {
+        return Format::html;
+    }
+    throw UsageError(fmt::format("unknown format '{}' (use text, markdown, json or html)", name));
 }
 
 std::string answer_for_display(const store::Entry& e) {
@@ -56,16 +60,27 @@ std::string entry_json(const store::Entry& e) {
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string entry_when(const store::Entry& e) {
+    const std::string iso = util::format_iso8601(e.created_at);
+    return iso.substr(0, 10) + " " + iso.substr(11, 5);
+}
+
+std::string markdown_escape(std::string_view s) {
+    std::string out;
+    for (char c : util::printable(s)) {
+        if (std::string_view("\\`*_{}[]<>#|").find(c) != std::string_view::npos) {
+            out += '\\';
+        }
+        out += c;
+    }
+    return out;
+}
+
 namespace {
 
 constexpr std::string_view k_bold = "\x1b[1m";
 constexpr std::string_view k_dim = "\x1b[2m";
 constexpr std::string_view k_reset = "\x1b[0m";
-
-std::string when(const store::Entry& e) {
-    const std::string iso = util::format_iso8601(e.created_at);
-    return iso.substr(0, 10) + " " + iso.substr(11, 5);
-}
 
 class TextWriter : public EntryWriter {
   public:
@@ -79,7 +94,7 @@ class TextWriter : public EntryWriter {
         const std::string reset = m_opt.color ? std::string(k_reset) : "";
         const std::string dim = m_opt.color ? std::string(k_dim) : "";
         std::string head =
-            fmt::format("#{}  {}  {}/{}", e.id, when(e), util::printable(e.pack, false),
+            fmt::format("#{}  {}  {}/{}", e.id, entry_when(e), util::printable(e.pack, false),
                         util::printable(e.prompt_id, false));
         if (e.author == store::Author::partner) {
             head += "  · from your partner";
@@ -108,29 +123,18 @@ class TextWriter : public EntryWriter {
     std::size_t m_count = 0;
 };
 
-std::string md_escape(std::string_view s) {
-    std::string out;
-    for (char c : util::printable(s)) {
-        if (std::string_view("\\`*_{}[]<>#|").find(c) != std::string_view::npos) {
-            out += '\\';
-        }
-        out += c;
-    }
-    return out;
-}
-
 class MarkdownWriter : public EntryWriter {
   public:
     explicit MarkdownWriter(std::ostream& out) : m_out(out) {}
     void begin() override { m_out << "# duet journal\n"; }
     void write(const store::Entry& e) override {
         ++m_count;
-        m_out << fmt::format("\n## #{} · {} · {}/{}{}{}\n\n", e.id, when(e), md_escape(e.pack),
-                             md_escape(e.prompt_id),
+        m_out << fmt::format("\n## #{} · {} · {}/{}{}{}\n\n", e.id, entry_when(e),
+                             markdown_escape(e.pack), markdown_escape(e.prompt_id),
                              e.author == store::Author::partner ? " · from my partner" : "",
                              e.for_session ? " · for session" : "");
-        m_out << "> " << md_escape(e.prompt_text) << "\n\n";
-        std::string answer = md_escape(answer_for_display(e));
+        m_out << "> " << markdown_escape(e.prompt_text) << "\n\n";
+        std::string answer = markdown_escape(answer_for_display(e));
         // Keep paragraphs apart and single line breaks visible.
         std::string rendered;
         for (char c : answer) {
@@ -176,6 +180,8 @@ std::unique_ptr<EntryWriter> make_writer(Format format, std::ostream& out,
         return std::make_unique<MarkdownWriter>(out);
     case Format::json:
         return std::make_unique<JsonWriter>(out);
+    case Format::html:
+        return make_html_writer(out);
     case Format::text:
         break;
     }

@@ -3,6 +3,7 @@
 #include "duet/crypto/aead.hpp"
 #include "duet/error.hpp"
 #include "duet/util/files.hpp"
+#include "duet/util/text.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
@@ -137,6 +138,13 @@ struct Journal::Impl {
     std::optional<crypto::SecureBytes> reminder_key;
     crypto::KdfParams kdf;
     bool in_batch = false;
+    // The time-order bookkeeping of add(), cached only inside a write transaction.
+    struct Order {
+        std::int64_t last_time = INT64_MIN;
+        std::vector<std::int64_t> starts;
+        bool known = true;
+    };
+    std::optional<Order> order;
 
     Impl(const DataFolder& f, int flags)
         : path(f.journal()), folder(f), db(path.string(), flags, k_busy_timeout_ms) {}
@@ -313,9 +321,13 @@ std::int64_t Journal::add(Entry& entry) {
     Impl& im = *m_impl;
     try {
         WriteScope tx(im.db, im.in_batch);
+        if (!im.in_batch) {
+            im.order.reset(); // another process may have written since we last looked
+        }
         const std::int64_t id =
             im.db.execAndGet("SELECT coalesce(max(id), 0) + 1 FROM entries").getInt64();
         entry.id = id;
+        note_order(entry);
         const crypto::SecureBytes plain = encode_entry(entry);
         const crypto::Bytes sealed =
             crypto::seal(im.data_key, plain.view(), entry_ad(im.journal_id, id));
@@ -329,10 +341,82 @@ std::int64_t Journal::add(Entry& entry) {
             ins.bind(3);
         }
         ins.exec();
+        if (!im.in_batch) {
+            save_order();
+        }
         tx.commit();
         return id;
     } catch (const SQLite::Exception& e) {
         rethrow_sqlite(e, im.path);
+    }
+}
+
+namespace {
+constexpr const char* k_order_setting = "entry_order";
+} // namespace
+
+void Journal::note_order(const Entry& entry) {
+    Impl& im = *m_impl;
+    if (!im.order) {
+        im.order = Impl::Order{};
+        const auto text = setting(k_order_setting);
+        if (text) {
+            const auto parts = util::split(*text, ' ');
+            try {
+                im.order->last_time = std::stoll(parts.at(0));
+                for (std::size_t i = 1; i < parts.size(); ++i) {
+                    im.order->starts.push_back(std::stoll(parts[i]));
+                }
+            } catch (const std::exception&) {
+                im.order->known = false;
+            }
+        } else if (entry.id > 1) {
+            im.order->known = false; // entries without bookkeeping: order must be sorted
+        }
+    }
+    if (entry.created_at.seconds < im.order->last_time) {
+        im.order->starts.push_back(entry.id);
+    }
+    im.order->last_time = entry.created_at.seconds;
+}
+
+void Journal::save_order() {
+    Impl& im = *m_impl;
+    if (!im.order || !im.order->known) {
+        return;
+    }
+    std::string text = std::to_string(im.order->last_time);
+    for (const std::int64_t start : im.order->starts) {
+        text += ' ' + std::to_string(start);
+    }
+    set_setting(k_order_setting, text);
+}
+
+std::optional<std::vector<std::int64_t>> Journal::order_segments() const {
+    const auto text = setting(k_order_setting);
+    std::vector<std::int64_t> starts{1};
+    if (!text) {
+        if (count() == 0) {
+            return starts;
+        }
+        return std::nullopt;
+    }
+    const auto parts = util::split(*text, ' ');
+    try {
+        for (std::size_t i = 1; i < parts.size(); ++i) {
+            starts.push_back(std::stoll(parts[i]));
+        }
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    return starts;
+}
+
+std::int64_t Journal::max_id() const {
+    try {
+        return m_impl->db.execAndGet("SELECT coalesce(max(id), 0) FROM entries").getInt64();
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, m_impl->path);
     }
 }
 
@@ -496,13 +580,16 @@ void Journal::batch(const std::function<void()>& body) {
     try {
         SQLite::Transaction tx(im.db, SQLite::TransactionBehavior::IMMEDIATE);
         im.in_batch = true;
+        im.order.reset();
         try {
             body();
         } catch (...) {
             im.in_batch = false;
+            im.order.reset();
             throw; // the transaction rolls back as it goes out of scope
         }
         im.in_batch = false;
+        save_order();
         tx.commit();
     } catch (const SQLite::Exception& e) {
         im.in_batch = false;
@@ -619,6 +706,19 @@ void Journal::for_each_record(
     }
 }
 
+std::string Journal::integrity_check() const {
+    try {
+        SQLite::Statement q(m_impl->db, "PRAGMA quick_check");
+        std::string out;
+        while (q.executeStep()) {
+            out += (out.empty() ? "" : "; ") + q.getColumn(0).getString();
+        }
+        return out;
+    } catch (const SQLite::Exception& e) {
+        return e.what();
+    }
+}
+
 crypto::KdfParams Journal::kdf() const {
     return m_impl->kdf;
 }
@@ -645,6 +745,54 @@ crypto::SecureBytes Journal::link_secret_key() const {
         return std::move(*sk);
     } catch (const SQLite::Exception& e) {
         rethrow_sqlite(e, im.path);
+    }
+}
+
+} // namespace duet::store
+
+namespace duet::store {
+
+struct Journal::Cursor::State {
+    const Journal::Impl* impl;
+    SQLite::Statement query;
+    DamagedFn on_damaged;
+    State(const Journal::Impl* i, const std::string& sql, DamagedFn d)
+        : impl(i), query(i->db, sql), on_damaged(std::move(d)) {}
+};
+
+Journal::Cursor::Cursor(std::unique_ptr<State> state) : m_state(std::move(state)) {}
+Journal::Cursor::Cursor(Cursor&&) noexcept = default;
+Journal::Cursor::~Cursor() = default;
+
+std::optional<Entry> Journal::Cursor::next() {
+    State& st = *m_state;
+    try {
+        while (st.query.executeStep()) {
+            const std::int64_t id = st.query.getColumn(0).getInt64();
+            const SQLite::Column c = st.query.getColumn(1);
+            const crypto::ByteView sealed(static_cast<const unsigned char*>(c.getBlob()),
+                                          static_cast<std::size_t>(c.getBytes()));
+            try {
+                return open_entry(st.impl->data_key, st.impl->journal_id, id, sealed);
+            } catch (const DataError& e) {
+                st.on_damaged(id, e.what());
+            }
+        }
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, st.impl->path);
+    }
+    return std::nullopt;
+}
+
+Journal::Cursor Journal::cursor(std::int64_t first, std::int64_t last, bool descending,
+                                const DamagedFn& on_damaged) const {
+    const std::string sql =
+        fmt::format("SELECT id, sealed FROM entries WHERE id BETWEEN {} AND {} ORDER BY id {}",
+                    first, last, descending ? "DESC" : "ASC");
+    try {
+        return Cursor(std::make_unique<Cursor::State>(m_impl.get(), sql, on_damaged));
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, m_impl->path);
     }
 }
 

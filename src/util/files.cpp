@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <fstream>
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -61,6 +62,29 @@ void ensure_private_dir(const fs::path& dir) {
     }
 }
 
+namespace {
+// Moves a finished temporary file into place (or links it, to never replace).
+void publish(const fs::path& tmp, const fs::path& path, bool overwrite) {
+    if (overwrite) {
+        if (::rename(tmp.c_str(), path.c_str()) != 0) {
+            throw RuntimeError(fmt::format("could not write {}: {}", path.string(), errno_text()));
+        }
+        return;
+    }
+    int rc = ::link(tmp.c_str(), path.c_str());
+    if (rc != 0 && (errno == EPERM || errno == EOPNOTSUPP || errno == ENOSYS)) {
+        rc = ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE);
+    }
+    if (rc != 0) {
+        const int saved = errno;
+        throw RuntimeError(saved == EEXIST ? fmt::format("{} already exists", path.string())
+                                           : fmt::format("could not write {}: {}", path.string(),
+                                                         std::strerror(saved)));
+    }
+    ::unlink(tmp.c_str());
+}
+} // namespace
+
 void write_file_atomic(const fs::path& path, std::string_view content, bool overwrite,
                        unsigned mode) {
     const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
@@ -77,30 +101,69 @@ void write_file_atomic(const fs::path& path, std::string_view content, bool over
             throw RuntimeError(fmt::format("could not write {}: {}", path.string(), errno_text()));
         }
         ::close(fd);
-        if (overwrite) {
-            if (::rename(tmp.c_str(), path.c_str()) != 0) {
-                throw RuntimeError(
-                    fmt::format("could not write {}: {}", path.string(), errno_text()));
-            }
-        } else {
-            // link() fails if the target exists, so a concurrent writer never gets clobbered.
-            if (::link(tmp.c_str(), path.c_str()) != 0) {
-                const int saved = errno;
-                ::unlink(tmp.c_str());
-                if (saved == EEXIST) {
-                    throw RuntimeError(fmt::format("{} already exists", path.string()));
-                }
-                throw RuntimeError(
-                    fmt::format("could not write {}: {}", path.string(), std::strerror(saved)));
-            }
-            ::unlink(tmp.c_str());
-        }
+        publish(tmp, path, overwrite);
     } catch (...) {
         ::close(fd); // harmless if already closed
         ::unlink(tmp.c_str());
         throw;
     }
     fsync_dir(dir);
+}
+
+struct AtomicFile::State {
+    fs::path path;
+    fs::path tmp;
+    bool overwrite = true;
+    bool committed = false;
+    std::ofstream out;
+};
+
+AtomicFile::AtomicFile(const fs::path& path, bool overwrite, unsigned mode)
+    : m_state(std::make_unique<State>()) {
+    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    std::string tmpl = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+    const int fd = ::mkstemp(tmpl.data());
+    if (fd < 0) {
+        throw RuntimeError(fmt::format("could not write in {}: {}", dir.string(), errno_text()));
+    }
+    ::fchmod(fd, static_cast<mode_t>(mode));
+    ::close(fd);
+    m_state->path = path;
+    m_state->tmp = tmpl;
+    m_state->overwrite = overwrite;
+    m_state->out.open(m_state->tmp, std::ios::binary | std::ios::trunc);
+    if (!m_state->out) {
+        ::unlink(m_state->tmp.c_str());
+        throw RuntimeError(fmt::format("could not write {}", path.string()));
+    }
+}
+
+AtomicFile::~AtomicFile() {
+    if (!m_state->committed) {
+        m_state->out.close();
+        ::unlink(m_state->tmp.c_str());
+    }
+}
+
+std::ostream& AtomicFile::stream() {
+    return m_state->out;
+}
+
+void AtomicFile::commit() {
+    State& st = *m_state;
+    st.out.flush();
+    if (!st.out) {
+        throw RuntimeError(fmt::format("could not write {} (is the disk full?)", st.path.string()));
+    }
+    st.out.close();
+    const int fd = ::open(st.tmp.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+    publish(st.tmp, st.path, st.overwrite);
+    st.committed = true;
+    fsync_dir(st.path.has_parent_path() ? st.path.parent_path() : fs::path("."));
 }
 
 std::optional<std::string> read_file_if_exists(const fs::path& path, std::size_t max_size) {

@@ -148,6 +148,16 @@ class Passphrases(DuetTestCase):
         self.assertEqual(r.returncode, 3)
         self.assertEqual(self.me.snapshot(), before)
 
+    def test_change_passphrase(self):
+        rfd, wfd = os.pipe()
+        os.write(wfd, b"a brand new passphrase\n")
+        os.close(wfd)
+        r = self.me.run("passphrase", "--new-passphrase-fd", str(rfd), pass_fds=(rfd,))
+        os.close(rfd)
+        self.assertOk(r)
+        self.assertEqual(self.me.run("review").returncode, 3, "the old passphrase no longer opens it")
+        self.assertEqual(len(self.me.entries(passphrase="a brand new passphrase")), 1)
+
     def test_failing_command(self):
         r = self.me.run("review", passphrase=None, DUET_PASSPHRASE_COMMAND="exit 1")
         self.assertEqual(r.returncode, 3)

@@ -2,6 +2,7 @@
 
 import glob
 import os
+import subprocess
 import unittest
 
 from duettest import DuetTestCase, SOURCE_DIR
@@ -82,6 +83,34 @@ class Packs(DuetTestCase):
         r = self.me.run("reflect", "--pack", "nope", "--skip")
         self.assertEqual(r.returncode, 2)
         self.assertIn("nope", r.stderr)
+
+
+class Install(DuetTestCase):
+    def test_installed_binary_finds_its_packs_and_pages(self):
+        build = os.environ.get("DUET_BUILD_DIR")
+        self.assertTrue(build, "ctest sets DUET_BUILD_DIR")
+        prefix = os.path.join(self.root, "prefix")
+        r = subprocess.run(["cmake", "--install", build, "--prefix", prefix],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        duet = os.path.join(prefix, "bin", "duet")
+        for page in ("man1/duet.1", "man1/duet-reflect.1", "man1/duet-review.1",
+                     "man1/duet-invite.1", "man1/duet-share.1", "man5/duet-prompts.5"):
+            self.assertTrue(os.path.exists(os.path.join(prefix, "share", "man", page)), page)
+        for completion in ("bash-completion/completions/duet", "zsh/vendor-completions/_duet",
+                           "fish/vendor_completions.d/duet.fish"):
+            self.assertTrue(os.path.exists(os.path.join(prefix, "share", completion)), completion)
+        # No environment at all beyond a home: the packs come from PREFIX/share/duet/prompts.
+        env = {"HOME": self.me.home, "PATH": "/usr/bin:/bin"}
+        r = subprocess.run([duet, "reflect", "--list"], env=env, capture_output=True, text=True,
+                           stdin=subprocess.DEVNULL, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(os.path.join(prefix, "share", "duet", "prompts", "daily.prompts"), r.stdout)
+        env["DUET_PASSPHRASE"] = "pw"
+        env["DUET_KDF"] = "interactive"
+        r = subprocess.run([duet, "reflect", "--prompt", "daily/closeness", "--answer", "4"], env=env,
+                           capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
 
 
 def read_text_safe(path):

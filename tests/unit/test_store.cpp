@@ -1,5 +1,6 @@
 #include "duet/error.hpp"
 #include "duet/store/journal.hpp"
+#include "duet/store/order.hpp"
 #include "duet/util/files.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -278,6 +279,54 @@ TEST_CASE("store::Journal batches, identities and records") {
             [&](std::int64_t, const std::string&) { ++damaged; });
         CHECK(damaged == 1); // a record moved to another kind no longer opens
     }
+}
+
+TEST_CASE("store::for_each_in_time_order") {
+    const auto kdf = crypto::kdf_preset("interactive");
+    const auto folder = fresh_folder("jo");
+    Journal j = Journal::create(folder, pass("pw"), kdf);
+    // Written out of time order: a clock set back, then an import of older entries.
+    const std::vector<std::int64_t> days = {100, 101, 102, 50, 51, 103, 10, 11, 12, 104};
+    j.batch([&] {
+        for (std::size_t i = 0; i < 3; ++i) {
+            Entry e = sample("d" + std::to_string(days[i]), days[i]);
+            j.add(e);
+        }
+    });
+    for (std::size_t i = 3; i < 6; ++i) {
+        Entry e = sample("d" + std::to_string(days[i]), days[i]);
+        j.add(e);
+    }
+    j.batch([&] {
+        for (std::size_t i = 6; i < days.size(); ++i) {
+            Entry e = sample("d" + std::to_string(days[i]), days[i]);
+            j.add(e);
+        }
+    });
+    REQUIRE(j.order_segments());
+    CHECK(*j.order_segments() == std::vector<std::int64_t>{1, 4, 7});
+
+    std::vector<std::int64_t> sorted = days;
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<std::int64_t> seen;
+    for_each_in_time_order(
+        j, false,
+        [&](const Entry& e) {
+            seen.push_back(e.day);
+            return true;
+        },
+        [](std::int64_t, const std::string&) {});
+    CHECK(seen == sorted);
+
+    seen.clear();
+    for_each_in_time_order(
+        j, true,
+        [&](const Entry& e) {
+            seen.push_back(e.day);
+            return seen.size() < 3;
+        },
+        [](std::int64_t, const std::string&) {});
+    CHECK(seen == std::vector<std::int64_t>{104, 103, 102});
 }
 
 TEST_CASE("store::encode_entry") {

@@ -34,18 +34,53 @@ struct ReviewOptions {
     std::string format = "text";
     std::string output;
     bool force = false;
+    bool summary = false;
+    std::optional<std::string> session_done; // a DATE, "today" when given bare
+};
+
+struct InviteOptions {
+    std::string name;
+    std::string message;
+    std::string message_file;
+    std::string shared;
+    std::string output;
+};
+
+struct InviteAnswerOptions {
+    std::string file;
+    std::string name;
+    std::string message;
+    std::string shared;
+    bool yes = false;
+};
+
+struct ShareOptions {
+    std::vector<std::int64_t> entries;
+    bool yes = false;
+    bool list = false;
 };
 
 // Each setup function stores the command's exit code in `exit_code` when it runs.
 void setup_reflect(CLI::App& app, Context& ctx, int& exit_code);
 void setup_review(CLI::App& app, Context& ctx, int& exit_code);
+void setup_invite(CLI::App& app, Context& ctx, int& exit_code);
+void setup_housekeeping(CLI::App& app, Context& ctx, int& exit_code);
+void setup_share(CLI::App& app, Context& ctx, int& exit_code);
 
 int run_reflect(const ReflectOptions& options, Context& ctx);
 int run_review(const ReviewOptions& options, Context& ctx);
+int run_invite(const InviteOptions& options, Context& ctx);
+int run_invite_accept(const InviteAnswerOptions& options, Context& ctx);
+int run_invite_decline(const InviteAnswerOptions& options, Context& ctx);
+int run_invite_status(const InviteAnswerOptions& options, Context& ctx);
+int run_share(const ShareOptions& options, Context& ctx);
 
 // Parts of reflect that live in their own files.
 int run_pack_list(const ReflectOptions& options, Context& ctx);
 int run_pack_check(const std::vector<std::string>& files, Context& ctx);
 int run_remind(const ReflectOptions& options, Context& ctx);
+// Part of review: `--session-done [DATE]`.
+int run_session_done(const std::string& date, Context& ctx);
+int run_import(const ReflectOptions& options, Context& ctx);
 
 } // namespace duet::cli

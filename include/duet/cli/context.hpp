@@ -46,6 +46,11 @@ class Context {
     // Opens the journal, asking for the passphrase; with create_if_missing a
     // missing journal is created (asking twice on a terminal).
     store::Journal unlock(bool create_if_missing);
+    // A new passphrase, typed twice on the terminal (AuthError without one).
+    crypto::SecureBytes ask_new_passphrase_twice();
+    // The first line read from a file descriptor, for --new-passphrase-fd.
+    crypto::SecureBytes read_passphrase_fd(int fd);
+
     // For review/share: a clear exit-1 error when there is no journal yet.
     void require_journal() const;
 

@@ -1,5 +1,5 @@
 #pragma once
-// Turning entries into text, markdown or JSON, one entry at a time so that
+// Turning entries into text, markdown, JSON or HTML, one entry at a time so that
 // memory stays flat however long the journal is.
 #include "duet/store/entry.hpp"
 
@@ -10,7 +10,7 @@
 
 namespace duet::report {
 
-enum class Format { text, markdown, json };
+enum class Format { text, markdown, json, html };
 
 // Throws UsageError for an unknown name.
 Format parse_format(std::string_view name);
@@ -35,5 +35,9 @@ std::unique_ptr<EntryWriter> make_writer(Format format, std::ostream& out,
 std::string entry_json(const store::Entry& entry);
 // "4 (1-5)", "talk a little", the text, or "(skipped)".
 std::string answer_for_display(const store::Entry& entry);
+// "2026-11-26 09:12" in the time zone the entry was written in.
+std::string entry_when(const store::Entry& entry);
+// Printable text with Markdown's special characters backslash-escaped.
+std::string markdown_escape(std::string_view text);
 
 } // namespace duet::report

@@ -49,6 +49,29 @@ class Journal {
     void for_each(const std::function<void(const Entry&)>& visit,
                   const DamagedFn& on_damaged) const;
     std::optional<Entry> find(std::int64_t id) const;
+
+    // Reads entries of an id range one at a time, in id order or reversed;
+    // damaged entries are reported and skipped.
+    class Cursor {
+      public:
+        Cursor(Cursor&&) noexcept;
+        ~Cursor();
+        std::optional<Entry> next();
+
+      private:
+        friend class Journal;
+        struct State;
+        explicit Cursor(std::unique_ptr<State> state);
+        std::unique_ptr<State> m_state;
+    };
+    Cursor cursor(std::int64_t first, std::int64_t last, bool descending,
+                  const DamagedFn& on_damaged) const;
+
+    // Where the entries' time order restarts: ids at which an entry is older
+    // than the one written before it (an import, a clock set back). Between
+    // two starts, id order is time order. Kept sealed; nullopt if unknown.
+    std::optional<std::vector<std::int64_t>> order_segments() const;
+    std::int64_t max_id() const;
     // Entries whose day marker matches the day (cheap: no full scan).
     std::vector<Entry> entries_on(util::DayNumber day) const;
     std::int64_t count() const;
@@ -82,6 +105,8 @@ class Journal {
     // Rewraps the data key only; entries are untouched.
     void change_passphrase(const crypto::SecureBytes& passphrase, const crypto::KdfParams& kdf);
     crypto::KdfParams kdf() const;
+    // SQLite's own structural check: "ok", or what it found.
+    std::string integrity_check() const;
     const fs::path& path() const;
 
     // The partner link's X25519 key pair (secret part sealed under the data key).
@@ -91,6 +116,8 @@ class Journal {
   private:
     struct Impl;
     explicit Journal(std::unique_ptr<Impl> impl);
+    void note_order(const Entry& entry); // inside add's transaction
+    void save_order();
     std::unique_ptr<Impl> m_impl;
 };
 

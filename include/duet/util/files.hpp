@@ -2,7 +2,9 @@
 // Small, careful file helpers: private folders, atomic writes, bounded reads.
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -19,6 +21,22 @@ void write_file_atomic(const fs::path& path, std::string_view content, bool over
                        unsigned mode = 0600);
 
 // Reads a whole file, refusing anything larger than max_size (RuntimeError/DataError).
+// A file written through a stream under a temporary name, then moved into
+// place by commit(); destroyed without commit, it leaves nothing behind.
+class AtomicFile {
+  public:
+    AtomicFile(const fs::path& path, bool overwrite, unsigned mode = 0600);
+    ~AtomicFile();
+    AtomicFile(const AtomicFile&) = delete;
+    AtomicFile& operator=(const AtomicFile&) = delete;
+    std::ostream& stream();
+    void commit();
+
+  private:
+    struct State;
+    std::unique_ptr<State> m_state;
+};
+
 std::string read_file(const fs::path& path, std::size_t max_size = 64 * 1024 * 1024);
 std::optional<std::string> read_file_if_exists(const fs::path& path,
                                                std::size_t max_size = 64 * 1024 * 1024);

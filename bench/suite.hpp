@@ -1,0 +1,86 @@
+#pragma once
+// The benchmark's figures, as run.cpp gathers them and results.cpp reports them.
+#include "measure.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace duet::bench {
+
+struct Machine {
+    std::string cpu;
+    int cores = 0;
+    std::string memory;
+    std::string kernel;
+    std::string duet_version;
+    std::string duet_built; // when the measured binary was linked
+    std::string sqlite_version;
+    std::string compiler;
+    std::string build_type;
+    std::string date;
+    std::string load_start; // /proc/loadavg: other work on the machine skews wall times
+};
+
+// One command at one journal size.
+struct Figure {
+    Figure() = default;
+    Figure(std::string name_, std::string command_, bool unlocks_)
+        : name(std::move(name_)), command(std::move(command_)), unlocks(unlocks_) {}
+
+    std::string name;    // "review --last 20"
+    std::string command; // how to run it by hand, without the environment
+    bool unlocks = false;
+    bool available = true;
+    std::string note; // why it was not measured, or what is special about it
+    Stats total;      // on the journal as filled (interactive Argon2id)
+    // The same command on a copy rewrapped with the minimal Argon2id cost.
+    std::optional<Stats> work;
+};
+
+struct SizeResult {
+    std::int64_t size = 0;
+    std::string fill_report; // duet_bench_fill's own line
+    double fill_s = 0;       // 0 when the cached journal was reused
+    std::uintmax_t journal_bytes = 0;
+    std::filesystem::path home;
+    double unlock_ms = 0; // Journal::open measured inside the helper: the KDF, mostly
+    Stats unlock_process; // the helper as a whole process (its peak memory is the KDF's)
+    Stats sqlite_scan;
+    std::uintmax_t export_bytes = 0; // the JSON export used for the import, when made
+    std::vector<Figure> figures;
+
+    const Figure* find(const std::string& name) const {
+        for (const Figure& f : figures) {
+            if (f.name == name) {
+                return &f;
+            }
+        }
+        return nullptr;
+    }
+};
+
+struct Suite {
+    Machine machine;
+    std::string invocation; // the command line that reproduces this run
+    std::filesystem::path source_dir;
+    std::filesystem::path duet;
+    std::string kdf;
+    int runs = 0;
+    Stats process_floor; // /bin/true: what any process costs here
+    std::vector<SizeResult> sizes;
+    double elapsed_s = 0;
+    std::string load_end;
+};
+
+// The time after the unlock: measured on the minimal-KDF copy when there is one,
+// else the total minus the unlock. nullopt for commands that do not unlock.
+std::optional<double> after_unlock_ms(const Figure& f, const SizeResult& r);
+
+void print_table(std::ostream& out, const Suite& suite);
+void write_results(const std::filesystem::path& file, const Suite& suite);
+
+} // namespace duet::bench

@@ -1,0 +1,96 @@
+#pragma once
+// The pre-session summary: what to bring, how the check-ins went, what was
+// shared both ways, and which prompts were answered. Skipped prompts never
+// reach it: build_summary drops them before anything else looks.
+#include "duet/report/chart.hpp"
+#include "duet/report/writer.hpp"
+#include "duet/store/entry.hpp"
+#include "duet/util/dates.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace duet::report {
+
+// A prompt someone answered, without the answer: for the "shared" lists.
+struct PromptRef {
+    std::int64_t entry_id = 0;
+    util::DayNumber day = 0;
+    std::string pack;
+    std::string prompt_id;
+    std::string prompt_text;
+};
+
+PromptRef prompt_ref(const store::Entry& entry);
+
+// One prompt I answered in the period, with each answer's entry id and day.
+struct AnsweredPrompt {
+    std::string pack;
+    std::string prompt_id;
+    std::string prompt_text;
+    std::vector<std::int64_t> ids;
+    std::vector<util::DayNumber> days; // one per id, oldest first
+};
+
+struct SummaryInput {
+    std::optional<util::DayNumber> since; // nullopt: from the first entry
+    std::optional<util::DayNumber> until; // nullopt: up to now
+    bool since_last_session = false;      // `since` is the recorded session's day
+    // The period's entries (already filtered; mine and my partner's), oldest first.
+    std::span<const store::Entry> entries;
+    // What I shared with my partner in the period. The caller decides where
+    // it comes from (see shared_by_me); the summary shows it as given.
+    std::vector<PromptRef> shared_by_me;
+};
+
+// My answered entries among `entries` whose ids are in `shared_ids` (the
+// journal's share records), oldest first.
+std::vector<PromptRef> shared_by_me(std::span<const store::Entry> entries,
+                                    const std::set<std::int64_t>& shared_ids);
+
+struct Summary {
+    std::optional<util::DayNumber> since;
+    std::optional<util::DayNumber> until;
+    bool since_last_session = false;
+    std::vector<store::Entry> for_session; // answered entries marked for the session
+    std::vector<ScaleSeries> scales;       // my scale check-ins, one series per prompt
+    std::vector<PromptRef> shared_with_me; // what my partner shared
+    std::vector<PromptRef> shared_by_me;
+    std::vector<AnsweredPrompt> answered; // in the order first answered
+    bool empty() const;
+};
+
+Summary build_summary(const SummaryInput& input);
+
+// "Since the session on Monday 2 November 2026", "Everything so far", ...
+std::string summary_period(const Summary& summary);
+inline constexpr std::string_view k_summary_title = "Before the next session";
+inline constexpr std::string_view k_summary_nothing =
+    "There is nothing from this period to gather here.";
+inline constexpr std::string_view k_summary_closing =
+    "Whatever you bring, or don't, is yours to choose.";
+
+// The days of the answers, each once; and the same as "2026-11-02, 2026-11-05".
+std::vector<util::DayNumber> distinct_days(const AnsweredPrompt& prompt);
+std::string answered_days(const AnsweredPrompt& prompt);
+
+void write_summary(const Summary& summary, Format format, std::ostream& out,
+                   const WriterOptions& options);
+
+// Session dates, kept as a sealed setting of newline-separated days.
+std::vector<util::DayNumber> parse_session_days(std::string_view text);
+std::string format_session_days(const std::vector<util::DayNumber>& days);
+// Adds the day (once) and keeps the list sorted.
+std::vector<util::DayNumber> add_session_day(std::vector<util::DayNumber> days,
+                                             util::DayNumber day);
+// The most recent session day not after `today`.
+std::optional<util::DayNumber> last_session_day(const std::vector<util::DayNumber>& days,
+                                                util::DayNumber today);
+
+} // namespace duet::report

@@ -1,0 +1,128 @@
+// reflect --import FILE: entries from a duet, jrnl or Day One export, each added once.
+#include "duet/transfer/import.hpp"
+#include "duet/cli/commands.hpp"
+#include "duet/error.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <unistd.h>
+#include <unordered_set>
+
+namespace duet::cli {
+
+namespace {
+
+// Small imports finish before a progress line would be read.
+constexpr std::size_t k_progress_above = 2000;
+constexpr std::size_t k_progress_every = 1000;
+
+std::string count_of(std::size_t n, std::string_view one, std::string_view many) {
+    return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+// What the import left out on purpose, one calm line each.
+void say_left_out(const transfer::ImportBatch& batch) {
+    if (batch.partner_entries > 0) {
+        std::cout << fmt::format("Left out {} your partner shared with you; what a partner "
+                                 "shares stays theirs.\n",
+                                 count_of(batch.partner_entries, "entry", "entries"));
+    }
+    if (batch.empty_entries > 0) {
+        std::cout << fmt::format("Left out {} without any text.\n",
+                                 count_of(batch.empty_entries, "entry", "entries"));
+    }
+}
+
+// Own entries written here were never imported, so the journal has no identity for
+// them yet; a duet export of this very journal must still add nothing.
+std::unordered_set<std::string> identities_in(const store::Journal& journal) {
+    std::unordered_set<std::string> found;
+    journal.for_each(
+        [&](const store::Entry& e) {
+            if (e.author == store::Author::me) {
+                found.insert(transfer::duet_identity(e));
+            }
+        },
+        // A damaged entry cannot be compared; `duet review` reports it.
+        [](std::int64_t, const std::string&) {});
+    return found;
+}
+
+class Progress {
+  public:
+    Progress(Context& ctx, std::size_t total)
+        : m_total(total), m_on(total > k_progress_above && ctx.terminal().interactive() &&
+                               ::isatty(STDERR_FILENO) == 1) {}
+
+    void step(std::size_t done) {
+        if (m_on && done % k_progress_every == 0) {
+            m_line = fmt::format("Importing: {} of {} entries", done, m_total);
+            std::cerr << '\r' << m_line << std::flush;
+        }
+    }
+
+    void finish() {
+        if (m_on && !m_line.empty()) {
+            std::cerr << '\r' << std::string(m_line.size(), ' ') << '\r' << std::flush;
+        }
+    }
+
+  private:
+    std::size_t m_total;
+    bool m_on;
+    std::string m_line;
+};
+
+} // namespace
+
+int run_import(const ReflectOptions& o, Context& ctx) {
+    if (!o.pack.empty() || !o.prompt.empty() || o.for_session || o.together) {
+        throw UsageError("--import keeps what the file says: it takes no --pack, --prompt, "
+                         "--for-session or --together");
+    }
+    // The whole file is read and checked first: a bad file changes nothing and
+    // does not even ask for the passphrase.
+    transfer::ImportBatch batch = transfer::read_import(o.import_file);
+    const std::string_view from = transfer::format_title(batch.format);
+    if (batch.entries.empty()) {
+        std::cout << fmt::format("Nothing to import from {}: it holds no entries of your own.\n",
+                                 o.import_file);
+        say_left_out(batch);
+        return 0;
+    }
+
+    store::Journal journal = ctx.unlock(true);
+    std::unordered_set<std::string> existing;
+    if (batch.format == transfer::ImportFormat::duet) {
+        existing = identities_in(journal);
+    }
+    Progress progress(ctx, batch.entries.size());
+    std::size_t added = 0;
+    std::size_t already = 0;
+    // One transaction: an interrupted or failed import leaves the journal as it was.
+    journal.batch([&] {
+        std::size_t done = 0;
+        for (transfer::ImportedEntry& item : batch.entries) {
+            if (!existing.contains(item.identity) && journal.add_once(item.entry, item.identity)) {
+                ++added;
+            } else {
+                ++already;
+            }
+            progress.step(++done);
+        }
+    });
+    progress.finish();
+
+    std::string line =
+        fmt::format("Imported {} from {}", count_of(added, "entry", "entries"), from);
+    if (already > 0) {
+        line += fmt::format(" ({} already in your journal)",
+                            already == 1 ? std::string("1 was") : fmt::format("{} were", already));
+    }
+    std::cout << line << ".\n";
+    say_left_out(batch);
+    return 0;
+}
+
+} // namespace duet::cli

@@ -1,0 +1,127 @@
+// duet share: one entry at a time, shown exactly, and only with a clear yes.
+#include "duet/cli/commands.hpp"
+#include "duet/cli/partner.hpp"
+#include "duet/error.hpp"
+#include "duet/report/writer.hpp"
+#include "duet/util/text.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+namespace duet::cli {
+
+void setup_share(CLI::App& app, Context& ctx, int& exit_code) {
+    auto opts = std::make_shared<ShareOptions>();
+    CLI::App* cmd = app.add_subcommand("share", "share chosen entries with your linked partner");
+    cmd->add_option("ENTRY", opts->entries, "entry numbers to share (as `duet review` shows)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("-y,--yes", opts->yes, "share without asking (for scripts)");
+    cmd->add_flag("--list", opts->list, "show what you have shared");
+    cmd->final_callback([opts, &ctx, &exit_code] { exit_code = run_share(*opts, ctx); });
+}
+
+namespace {
+
+bool is_together_prompt(Context& ctx, const store::Entry& e) {
+    try {
+        const prompts::Library lib = ctx.load_library();
+        const prompts::Pack* pack = lib.find(e.pack);
+        const prompts::Prompt* prompt = pack != nullptr ? pack->find(e.prompt_id) : nullptr;
+        return prompt != nullptr && prompt->together;
+    } catch (const Error&) {
+        return false; // no pack to ask: share it plainly
+    }
+}
+
+int list_shared(store::Journal& journal) {
+    const auto records = exchange::shared_records(journal);
+    if (records.empty()) {
+        std::cout << "You have not shared any entries.\n";
+        return 0;
+    }
+    for (const exchange::SharedRecord& r : records) {
+        std::string what = "(this entry can no longer be read)";
+        try {
+            if (const auto e = journal.find(r.entry_id)) {
+                what = fmt::format("{}/{}: {}", e->pack, e->prompt_id,
+                                   util::printable(e->prompt_text, false));
+            }
+        } catch (const DataError&) {
+        }
+        std::cout << fmt::format("#{}  shared {}{}{}  {}\n", r.entry_id, r.shared_at.substr(0, 10),
+                                 r.revision > 1 ? fmt::format(" (again, copy {})", r.revision) : "",
+                                 r.together ? " for a mutual reveal" : "", what);
+    }
+    return 0;
+}
+
+} // namespace
+
+int run_share(const ShareOptions& o, Context& ctx) {
+    if (!o.list && o.entries.empty()) {
+        throw UsageError("which entries? `duet share 3 5` shares entries 3 and 5 (numbers as "
+                         "`duet review` shows them); `duet share --list` shows what you shared");
+    }
+    ctx.require_journal();
+    store::Journal journal = ctx.unlock(false);
+    const bool refused = pick_up_shared(ctx, journal);
+    if (o.list) {
+        list_shared(journal);
+        return refused ? static_cast<int>(ExitCode::invalid_data) : 0;
+    }
+    const auto partner = exchange::load_partner(journal);
+    const auto dir = exchange::shared_folder(journal);
+    if (!partner || !dir) {
+        throw UsageError("no partner is linked yet, so there is no one to share with; "
+                         "`duet invite` is where linking starts");
+    }
+    std::vector<store::Entry> chosen;
+    for (const std::int64_t id : o.entries) {
+        const auto e = journal.find(id);
+        if (!e) {
+            throw UsageError(
+                fmt::format("there is no entry {}; `duet review` lists your entries", id));
+        }
+        if (e->skipped || !e->answer) {
+            throw UsageError(fmt::format("entry {} is a skipped prompt; there is nothing in it to "
+                                         "share",
+                                         id));
+        }
+        chosen.push_back(*e);
+    }
+    const std::string name = util::printable(partner->name, false);
+    std::cout << fmt::format("This is exactly what {} will be able to read:\n\n", name);
+    report::WriterOptions wo;
+    wo.width = ctx.terminal().width();
+    auto writer = report::make_writer(report::Format::text, std::cout, wo);
+    for (const store::Entry& e : chosen) {
+        writer->write(e);
+    }
+    std::cout << '\n';
+    if (!o.yes) {
+        if (!ctx.terminal().interactive()) {
+            throw UsageError("sharing needs your own yes: run this on a terminal, or add --yes. "
+                             "Nothing was shared");
+        }
+        const std::string question =
+            chosen.size() == 1
+                ? fmt::format("Share this entry with {}?", name)
+                : fmt::format("Share these {} entries with {}?", chosen.size(), name);
+        if (!ask_yes_no(ctx.terminal(), question)) {
+            std::cout << "Nothing was shared.\n";
+            return 0;
+        }
+    }
+    for (store::Entry& e : chosen) {
+        // An answer to a `together` prompt is always a mutual reveal.
+        e.together = e.together || is_together_prompt(ctx, e);
+        exchange::share_entry(journal, *partner, *dir, e);
+        std::cout << fmt::format("Shared entry {} with {}{}.\n", e.id, name,
+                                 e.together ? " (shown once they answer or skip the same prompt)"
+                                            : "");
+    }
+    return refused ? static_cast<int>(ExitCode::invalid_data) : 0;
+}
+
+} // namespace duet::cli

@@ -1,0 +1,190 @@
+#include "duet/exchange/link.hpp"
+
+#include "duet/error.hpp"
+#include "duet/util/files.hpp"
+#include "duet/util/text.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace duet::exchange {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string hex(crypto::ByteView b) {
+    return crypto::to_hex(b);
+}
+
+json parse_setting(const std::string& text, const char* what) {
+    try {
+        return json::parse(text);
+    } catch (const json::exception&) {
+        throw DataError(fmt::format("the journal's {} record is damaged", what));
+    }
+}
+
+std::string pack_msg(const json& j) {
+    const std::vector<std::uint8_t> v = json::to_msgpack(j);
+    return std::string(v.begin(), v.end());
+}
+
+SentInvitation invitation_from(std::int64_t record, const json& j) {
+    SentInvitation s;
+    s.record = record;
+    s.id = j.value("id", "");
+    s.date = j.value("date", "");
+    s.file = j.value("file", "");
+    s.reply = j.value("reply", "");
+    s.reply_message = j.value("reply_message", "");
+    s.reply_name = j.value("reply_name", "");
+    return s;
+}
+
+json invitation_json(const SentInvitation& s) {
+    return {{"id", s.id},
+            {"date", s.date},
+            {"file", s.file},
+            {"reply", s.reply},
+            {"reply_message", s.reply_message},
+            {"reply_name", s.reply_name}};
+}
+
+void ignore_damage(std::int64_t, const std::string&) {}
+
+} // namespace
+
+std::optional<Partner> load_partner(const store::Journal& journal) {
+    const auto text = journal.setting("partner");
+    if (!text) {
+        return std::nullopt;
+    }
+    const json j = parse_setting(*text, "partner");
+    const auto key = from_base64(j.value("key", ""));
+    if (!key || key->size() != 32) {
+        throw DataError("the journal's partner record is damaged");
+    }
+    return Partner{j.value("name", "your partner"), to_public_key(*key), j.value("linked_on", "")};
+}
+
+void save_partner(store::Journal& journal, const Partner& p) {
+    journal.set_setting(
+        "partner",
+        json{{"name", p.name}, {"key", to_base64(p.key)}, {"linked_on", p.linked_on}}.dump());
+}
+
+std::optional<fs::path> shared_folder(const store::Journal& journal) {
+    if (auto s = journal.setting("shared_dir")) {
+        return fs::path(*s);
+    }
+    return std::nullopt;
+}
+
+void remember_shared_folder(store::Journal& journal, const fs::path& dir) {
+    journal.set_setting("shared_dir", fs::absolute(dir).lexically_normal().string());
+}
+
+PublicKey own_key(const store::Journal& journal) {
+    return to_public_key(journal.link_public_key());
+}
+
+std::vector<SentInvitation> sent_invitations(const store::Journal& journal) {
+    std::vector<SentInvitation> out;
+    journal.for_each_record(
+        "invitation",
+        [&](std::int64_t id, const std::string& payload) {
+            out.push_back(invitation_from(id, parse_setting(payload, "invitation")));
+        },
+        ignore_damage);
+    return out;
+}
+
+void update_invitation(store::Journal& journal, const SentInvitation& s) {
+    journal.update_record(s.record, "invitation", invitation_json(s).dump());
+}
+
+void record_invitation(store::Journal& journal, const Invitation& inv, const fs::path& file) {
+    SentInvitation s;
+    s.id = inv.id;
+    s.date = inv.date;
+    s.file = fs::absolute(file).string();
+    journal.add_record("invitation", invitation_json(s).dump());
+}
+
+std::vector<SharedRecord> shared_records(const store::Journal& journal) {
+    std::vector<SharedRecord> out;
+    journal.for_each_record(
+        "shared",
+        [&](std::int64_t, const std::string& payload) {
+            const json j = parse_setting(payload, "shared");
+            out.push_back({j.value("entry", std::int64_t{0}), j.value("revision", 1),
+                           j.value("message", ""), j.value("file", ""), j.value("at", ""),
+                           j.value("together", false)});
+        },
+        ignore_damage);
+    return out;
+}
+
+fs::path share_entry(store::Journal& journal, const Partner& partner, const fs::path& dir,
+                     const store::Entry& entry) {
+    int revision = 1;
+    for (const SharedRecord& r : shared_records(journal)) {
+        if (r.entry_id == entry.id) {
+            revision = std::max(revision, r.revision + 1);
+        }
+    }
+    store::Entry outgoing = entry;
+    outgoing.for_session = false; // the writer's own marking stays with the writer
+    const crypto::SecureBytes encoded = store::encode_entry(outgoing);
+    const json payload = {{"v", 1},
+                          {"source_id", entry.id},
+                          {"revision", revision},
+                          {"entry", json::binary(std::vector<std::uint8_t>(
+                                        encoded.data(), encoded.data() + encoded.size()))}};
+    const std::string bytes = pack_msg(payload);
+    const crypto::SecureBytes secret = journal.link_secret_key();
+    const crypto::Bytes sealed = seal_message(MessageType::entry, own_key(journal), secret,
+                                              partner.key, crypto::as_bytes(bytes));
+    const auto header = peek_header(sealed);
+    const std::string id = hex(header->id);
+    const fs::path file = dir / ("duet-share-" + id + ".duet");
+    util::write_file_atomic(
+        file, std::string_view(reinterpret_cast<const char*>(sealed.data()), sealed.size()), false,
+        0644);
+    journal.add_record("shared", json{{"entry", entry.id},
+                                      {"revision", revision},
+                                      {"message", id},
+                                      {"file", file.filename().string()},
+                                      {"at", util::format_iso8601(util::now())},
+                                      {"together", entry.together}}
+                                     .dump());
+    return file;
+}
+
+fs::path write_acceptance(const store::Journal& journal, const Invitation& inv,
+                          const std::string& my_name, const fs::path& dir) {
+    const json payload = {{"v", 1}, {"invitation", inv.id}, {"name", clean_name(my_name)}};
+    const std::string bytes = pack_msg(payload);
+    const crypto::SecureBytes secret = journal.link_secret_key();
+    const crypto::Bytes sealed = seal_message(MessageType::acceptance, own_key(journal), secret,
+                                              inv.public_key, crypto::as_bytes(bytes));
+    const fs::path file = dir / ("duet-accept-" + hex(peek_header(sealed)->id) + ".duet");
+    util::write_file_atomic(
+        file, std::string_view(reinterpret_cast<const char*>(sealed.data()), sealed.size()), false,
+        0644);
+    return file;
+}
+
+bool is_conflict_copy(const std::string& filename) {
+    const std::string lower = util::to_lower_ascii(filename);
+    return lower.find(".sync-conflict-") != std::string::npos ||
+           lower.find("conflicted copy") != std::string::npos ||
+           lower.find("(conflict") != std::string::npos;
+}
+
+} // namespace duet::exchange

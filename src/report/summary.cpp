@@ -1,0 +1,373 @@
+#include "duet/report/summary.hpp"
+
+#include "duet/report/html.hpp"
+#include "duet/util/text.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+
+namespace duet::report {
+
+PromptRef prompt_ref(const store::Entry& e) {
+    return {e.id, e.day, e.pack, e.prompt_id, e.prompt_text};
+}
+
+std::vector<PromptRef> shared_by_me(std::span<const store::Entry> entries,
+                                    const std::set<std::int64_t>& shared_ids) {
+    std::vector<PromptRef> out;
+    for (const store::Entry& e : entries) {
+        if (e.author == store::Author::me && !e.skipped && e.answer && shared_ids.count(e.id) > 0) {
+            out.push_back(prompt_ref(e));
+        }
+    }
+    return out;
+}
+
+bool Summary::empty() const {
+    return for_session.empty() && scales.empty() && shared_with_me.empty() &&
+           shared_by_me.empty() && answered.empty();
+}
+
+Summary build_summary(const SummaryInput& in) {
+    Summary s;
+    s.since = in.since;
+    s.until = in.until;
+    s.since_last_session = in.since_last_session && in.since;
+    s.shared_by_me = in.shared_by_me;
+    std::map<std::string, std::size_t> series_of;   // "pack/id min-max" -> index in s.scales
+    std::map<std::string, std::size_t> answered_of; // "pack/id" -> index in s.answered
+    for (const store::Entry& e : in.entries) {
+        // A skipped prompt is the person's choice; the summary neither lists nor counts it.
+        if (e.skipped || !e.answer) {
+            continue;
+        }
+        if (e.for_session) {
+            s.for_session.push_back(e);
+        }
+        if (e.author == store::Author::partner) {
+            s.shared_with_me.push_back(prompt_ref(e));
+            continue;
+        }
+        auto [at, first] = answered_of.try_emplace(e.pack + "/" + e.prompt_id, s.answered.size());
+        if (first) {
+            s.answered.push_back({e.pack, e.prompt_id, e.prompt_text, {}, {}});
+        }
+        s.answered[at->second].ids.push_back(e.id);
+        s.answered[at->second].days.push_back(e.day);
+        if (e.kind == "scale" && e.value) {
+            // A pack may change a scale's range; mixing ranges in one chart would mislead.
+            const std::string key =
+                fmt::format("{}/{} {}-{}", e.pack, e.prompt_id, e.scale_min, e.scale_max);
+            auto [it, added] = series_of.try_emplace(key, s.scales.size());
+            if (added) {
+                s.scales.push_back(
+                    {e.pack, e.prompt_id, e.prompt_text, e.scale_min, e.scale_max, {}});
+            }
+            s.scales[it->second].points.push_back({e.day, *e.value});
+        }
+    }
+    for (ScaleSeries& series : s.scales) {
+        std::stable_sort(series.points.begin(), series.points.end(),
+                         [](const ScalePoint& a, const ScalePoint& b) { return a.day < b.day; });
+    }
+    return s;
+}
+
+std::vector<util::DayNumber> distinct_days(const AnsweredPrompt& prompt) {
+    std::vector<util::DayNumber> days;
+    for (util::DayNumber day : prompt.days) {
+        if (days.empty() || days.back() != day) {
+            days.push_back(day);
+        }
+    }
+    return days;
+}
+
+std::string answered_days(const AnsweredPrompt& prompt) {
+    std::string out;
+    for (util::DayNumber day : distinct_days(prompt)) {
+        out += (out.empty() ? "" : ", ") + util::format_day(day);
+    }
+    return out;
+}
+
+std::string summary_period(const Summary& s) {
+    std::string out;
+    if (s.since && s.since_last_session) {
+        out = "Since the session on " + util::format_day_long(*s.since);
+    } else if (s.since) {
+        out = "Since " + util::format_day_long(*s.since);
+    } else {
+        out = "Everything so far";
+    }
+    if (s.until) {
+        out += (s.since ? ", up to " : ", up to and including ") + util::format_day_long(*s.until);
+    }
+    return out;
+}
+
+namespace {
+
+struct Section {
+    std::string_view title;
+    const std::vector<PromptRef>* items;
+};
+
+class TextSummary {
+  public:
+    TextSummary(std::ostream& out, const WriterOptions& o) : m_out(out), m_opt(o) {}
+
+    void write(const Summary& s) {
+        m_out << style("\x1b[1m", k_summary_title) << '\n' << summary_period(s) << '\n';
+        if (!s.for_session.empty()) {
+            heading("Marked for the session");
+            for (const store::Entry& e : s.for_session) {
+                std::string head = fmt::format("  #{}  {}  {}/{}", e.id, entry_when(e),
+                                               util::printable(e.pack, false),
+                                               util::printable(e.prompt_id, false));
+                if (e.author == store::Author::partner) {
+                    head += "  · from your partner";
+                }
+                m_out << head << '\n'
+                      << style("\x1b[2m",
+                               util::wrap(util::printable(e.prompt_text), m_opt.width, "      "))
+                      << util::wrap(util::printable(answer_for_display(e)), m_opt.width, "      ");
+            }
+        }
+        if (!s.scales.empty()) {
+            heading("Check-ins over time");
+            for (const ScaleSeries& series : s.scales) {
+                m_out << util::wrap(fmt::format("{} ({}/{})", util::printable(series.prompt_text),
+                                                util::printable(series.pack, false),
+                                                util::printable(series.prompt_id, false)),
+                                    m_opt.width, "  ")
+                      << chart_text(series, m_opt.width, "    ");
+            }
+        }
+        for (const Section& section : {Section{"Shared with me", &s.shared_with_me},
+                                       Section{"What I shared", &s.shared_by_me}}) {
+            if (!section.items->empty()) {
+                heading(section.title);
+                for (const PromptRef& r : *section.items) {
+                    prompt_line(r);
+                }
+            }
+        }
+        if (!s.answered.empty()) {
+            heading("Prompts I answered");
+            for (const AnsweredPrompt& a : s.answered) {
+                m_out << util::wrap(fmt::format("{} ({}/{})", util::printable(a.prompt_text),
+                                                util::printable(a.pack, false),
+                                                util::printable(a.prompt_id, false)),
+                                    m_opt.width, "  ")
+                      << util::wrap(answered_days(a), m_opt.width, "      ");
+            }
+        }
+        if (s.empty()) {
+            m_out << '\n' << k_summary_nothing << '\n';
+        }
+        m_out << '\n' << k_summary_closing << '\n';
+        m_out.flush();
+    }
+
+  private:
+    std::string style(std::string_view code, std::string_view text) const {
+        return m_opt.color ? fmt::format("{}{}\x1b[0m", code, text) : std::string(text);
+    }
+    void heading(std::string_view title) { m_out << '\n' << style("\x1b[1m", title) << '\n'; }
+    // "  2026-11-02  How light did today feel? (e2e/mood)", wrapped under the text.
+    void prompt_line(const PromptRef& r) {
+        const std::string day = fmt::format("  {}  ", util::format_day(r.day));
+        std::string body = util::wrap(fmt::format("{} ({}/{})", util::printable(r.prompt_text),
+                                                  util::printable(r.pack, false),
+                                                  util::printable(r.prompt_id, false)),
+                                      m_opt.width, std::string(day.size(), ' '));
+        m_out << day << std::string_view(body).substr(day.size());
+    }
+
+    std::ostream& m_out;
+    WriterOptions m_opt;
+};
+
+void write_markdown(const Summary& s, std::ostream& out) {
+    out << "# " << k_summary_title << "\n\n*" << markdown_escape(summary_period(s)) << "*\n";
+    if (!s.for_session.empty()) {
+        out << "\n## Marked for the session\n";
+        for (const store::Entry& e : s.for_session) {
+            out << fmt::format("\n### #{} · {} · {}/{}{}\n\n", e.id, entry_when(e),
+                               markdown_escape(e.pack), markdown_escape(e.prompt_id),
+                               e.author == store::Author::partner ? " · from my partner" : "");
+            out << "> " << markdown_escape(e.prompt_text) << "\n\n";
+            std::string answer;
+            for (char c : markdown_escape(answer_for_display(e))) {
+                answer += c == '\n' ? std::string("  \n") : std::string(1, c);
+            }
+            out << answer << '\n';
+        }
+    }
+    if (!s.scales.empty()) {
+        out << "\n## Check-ins over time\n";
+        for (const ScaleSeries& series : s.scales) {
+            // An indented code block keeps the blocks aligned and needs no escaping.
+            out << fmt::format("\n**{}** ({}/{})\n\n", markdown_escape(series.prompt_text),
+                               markdown_escape(series.pack), markdown_escape(series.prompt_id))
+                << chart_text(series, 80, "    ");
+        }
+    }
+    for (const Section& section : {Section{"Shared with me", &s.shared_with_me},
+                                   Section{"What I shared", &s.shared_by_me}}) {
+        if (section.items->empty()) {
+            continue;
+        }
+        out << "\n## " << section.title << "\n\n";
+        for (const PromptRef& r : *section.items) {
+            out << fmt::format("- {} · {} ({}/{})\n", util::format_day(r.day),
+                               markdown_escape(r.prompt_text), markdown_escape(r.pack),
+                               markdown_escape(r.prompt_id));
+        }
+    }
+    if (!s.answered.empty()) {
+        out << "\n## Prompts I answered\n\n";
+        for (const AnsweredPrompt& a : s.answered) {
+            out << fmt::format("- {} ({}/{}): {}\n", markdown_escape(a.prompt_text),
+                               markdown_escape(a.pack), markdown_escape(a.prompt_id),
+                               answered_days(a));
+        }
+    }
+    if (s.empty()) {
+        out << '\n' << k_summary_nothing << '\n';
+    }
+    out << "\n---\n\n*" << markdown_escape(k_summary_closing) << "*\n";
+    out.flush();
+}
+
+nlohmann::ordered_json ref_json(const PromptRef& r) {
+    return {{"id", r.entry_id},
+            {"day", util::format_day(r.day)},
+            {"pack", r.pack},
+            {"prompt_id", r.prompt_id},
+            {"prompt", r.prompt_text}};
+}
+
+nlohmann::ordered_json day_json(const std::optional<util::DayNumber>& day) {
+    return day ? nlohmann::ordered_json(util::format_day(*day)) : nlohmann::ordered_json(nullptr);
+}
+
+void write_json(const Summary& s, std::ostream& out) {
+    nlohmann::ordered_json j;
+    j["title"] = k_summary_title;
+    j["period"] = summary_period(s);
+    j["since"] = day_json(s.since);
+    j["until"] = day_json(s.until);
+    j["since_last_session"] = s.since_last_session;
+    j["for_session"] = nlohmann::ordered_json::array();
+    for (const store::Entry& e : s.for_session) {
+        nlohmann::ordered_json item{{"id", e.id},
+                                    {"created_at", util::format_iso8601(e.created_at)},
+                                    {"day", util::format_day(e.day)},
+                                    {"pack", e.pack},
+                                    {"prompt_id", e.prompt_id},
+                                    {"prompt", e.prompt_text},
+                                    {"kind", e.kind},
+                                    {"answer", e.answer.value_or("")}};
+        if (e.value) {
+            item["value"] = *e.value;
+        }
+        item["author"] = e.author == store::Author::me ? "me" : "partner";
+        j["for_session"].push_back(std::move(item));
+    }
+    j["scales"] = nlohmann::ordered_json::array();
+    for (const ScaleSeries& series : s.scales) {
+        nlohmann::ordered_json points = nlohmann::ordered_json::array();
+        for (const ScalePoint& p : series.points) {
+            points.push_back({{"day", util::format_day(p.day)}, {"value", p.value}});
+        }
+        j["scales"].push_back({{"pack", series.pack},
+                               {"prompt_id", series.prompt_id},
+                               {"prompt", series.prompt_text},
+                               {"min", series.min},
+                               {"max", series.max},
+                               {"points", std::move(points)}});
+    }
+    for (const auto& [key, items] : {std::pair{"shared_with_me", &s.shared_with_me},
+                                     std::pair{"shared_by_me", &s.shared_by_me}}) {
+        j[key] = nlohmann::ordered_json::array();
+        for (const PromptRef& r : *items) {
+            j[key].push_back(ref_json(r));
+        }
+    }
+    j["answered"] = nlohmann::ordered_json::array();
+    for (const AnsweredPrompt& a : s.answered) {
+        nlohmann::ordered_json answers = nlohmann::ordered_json::array();
+        for (std::size_t i = 0; i < a.ids.size(); ++i) {
+            answers.push_back({{"id", a.ids[i]}, {"day", util::format_day(a.days[i])}});
+        }
+        j["answered"].push_back({{"pack", a.pack},
+                                 {"prompt_id", a.prompt_id},
+                                 {"prompt", a.prompt_text},
+                                 {"answers", std::move(answers)}});
+    }
+    j["closing"] = k_summary_closing;
+    nlohmann::ordered_json doc{{"format", "duet-summary"}, {"version", 1}, {"summary", j}};
+    out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    out.flush();
+}
+
+} // namespace
+
+void write_summary(const Summary& s, Format format, std::ostream& out,
+                   const WriterOptions& options) {
+    switch (format) {
+    case Format::markdown:
+        return write_markdown(s, out);
+    case Format::json:
+        return write_json(s, out);
+    case Format::html:
+        return write_summary_html(s, out);
+    case Format::text:
+        break;
+    }
+    TextSummary(out, options).write(s);
+}
+
+std::vector<util::DayNumber> parse_session_days(std::string_view text) {
+    std::vector<util::DayNumber> days;
+    for (const std::string& line : util::split(text, '\n')) {
+        // Only duet writes this setting; a line it cannot read is left out, not fatal.
+        if (auto day = util::parse_day(util::trim(line))) {
+            days = add_session_day(std::move(days), *day);
+        }
+    }
+    return days;
+}
+
+std::string format_session_days(const std::vector<util::DayNumber>& days) {
+    std::string out;
+    for (util::DayNumber d : days) {
+        out += util::format_day(d) + '\n';
+    }
+    return out;
+}
+
+std::vector<util::DayNumber> add_session_day(std::vector<util::DayNumber> days,
+                                             util::DayNumber day) {
+    const auto at = std::lower_bound(days.begin(), days.end(), day);
+    if (at == days.end() || *at != day) {
+        days.insert(at, day);
+    }
+    return days;
+}
+
+std::optional<util::DayNumber> last_session_day(const std::vector<util::DayNumber>& days,
+                                                util::DayNumber today) {
+    const auto after = std::upper_bound(days.begin(), days.end(), today);
+    if (after == days.begin()) {
+        return std::nullopt;
+    }
+    return *(after - 1);
+}
+
+} // namespace duet::report

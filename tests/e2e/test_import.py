@@ -1,0 +1,200 @@
+"""reflect --import: duet, jrnl and Day One exports through the real binary."""
+
+import json
+import os
+import unittest
+
+import pexpect
+
+from duettest import DUET, DuetTestCase, SOURCE_DIR, World, read_text
+
+SAMPLES = os.path.join(SOURCE_DIR, "tests", "data", "import")
+BAD = os.path.join(SAMPLES, "bad")
+# Central European time without needing tzdata: +01:00 in winter, +02:00 in summer.
+CET = "CET-1CEST,M3.5.0,M10.5.0/3"
+
+
+def sample(name):
+    return os.path.join(SAMPLES, name)
+
+
+def bad_cases():
+    """(file, expected message fragment) from bad/EXPECTED."""
+    for line in read_text(os.path.join(BAD, "EXPECTED")).splitlines():
+        if line and not line.startswith("#"):
+            name, expect = line.split("\t", 1)
+            yield os.path.join(BAD, name), expect
+
+
+def jrnl_export(count):
+    entries = [{"title": f"Evening {i}.", "body": f"We talked about day {i}.",
+                "date": f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}", "time": f"{i % 24:02d}:{i % 60:02d}",
+                "tags": [], "starred": False} for i in range(count)]
+    return json.dumps({"tags": {}, "entries": entries})
+
+
+class Import(DuetTestCase):
+    def journal(self, world=None):
+        return os.path.join((world or self.me).duet_home, "journal.db")
+
+    def do_import(self, path, world=None, **kw):
+        r = (world or self.me).run("reflect", "--import", path, TZ=CET, **kw)
+        self.assertOk(r)
+        return r
+
+    def entries(self, world=None):
+        return (world or self.me).entries(TZ=CET)
+
+    def test_jrnl_keeps_dates_and_is_marked_imported(self):
+        r = self.do_import(sample("jrnl.json"))
+        self.assertIn("Imported 2 entries from jrnl.", r.stdout)
+        self.assertIn("1 entry without any text", r.stdout)
+        got = self.entries()
+        self.assertEqual([e["created_at"] for e in got],
+                         ["2024-01-05T20:14:00+01:00", "2024-07-14T08:30:00+02:00"])
+        self.assertEqual(got[0]["prompt"], "Long walk by the river with @walk today.")
+        self.assertEqual(got[0]["answer"], "We talked about the summer and\nwho we want to visit.")
+        self.assertEqual(got[1]["prompt"], "Imported from jrnl")
+        self.assertEqual(got[1]["answer"], "Quiet breakfast, café au lait on the balcony.")
+        for e in got:
+            self.assertTrue(e["imported"])
+            self.assertEqual((e["pack"], e["prompt_id"], e["kind"]), ("imported", "jrnl", "text"))
+            self.assertEqual(e["author"], "me")
+            self.assertFalse(e["skipped"])
+        self.assertEqual([e["id"] for e in self.me.entries("--since", "2024-07-01", TZ=CET)], [2])
+
+    def test_dayone_keeps_the_instant_in_the_local_zone(self):
+        r = self.do_import(sample("dayone.json"))
+        self.assertIn("Imported 2 entries from Day One.", r.stdout)
+        got = self.entries()
+        self.assertEqual([e["created_at"] for e in got],
+                         ["2024-01-05T21:14:03+01:00", "2024-07-01T00:30:00+02:00"])
+        self.assertEqual(got[0]["answer"], "We cooked together and the kitchen smelled of cardamom.")
+        self.assertEqual(got[1]["prompt_id"], "dayone")
+        self.assertTrue(all(e["imported"] for e in got))
+        # Imported on a machine in another zone: the same instant, that zone's wall clock.
+        other = World(self.root, "other")
+        self.assertOk(other.run("reflect", "--import", sample("dayone.json"), TZ="UTC0"))
+        got = other.entries()
+        self.assertEqual(got[1]["created_at"], "2024-06-30T22:30:00+00:00")
+        self.assertEqual(got[1]["day"], "2024-06-30")
+
+    def test_duet_export_leaves_partner_entries_out(self):
+        r = self.do_import(sample("duet.json"))
+        self.assertIn("Imported 4 entries from duet.", r.stdout)
+        self.assertIn("Left out 1 entry your partner shared", r.stdout)
+        got = self.entries()
+        self.assertEqual([e["prompt_id"] for e in got], ["noticed", "closeness", "evening", "closeness"])
+        self.assertTrue(got[0]["for_session"])
+        self.assertEqual(got[0]["created_at"], "2025-03-02T21:05:10+01:00")
+        self.assertEqual((got[1]["kind"], got[1]["answer"]), ("scale", "4"))
+        self.assertTrue(got[3]["skipped"])
+        self.assertIsNone(got[3]["answer"])
+        self.assertFalse(got[2]["together"], "an import never shares")
+        self.assertTrue(all(e["author"] == "me" and e["imported"] for e in got))
+        self.assertNotIn("theirs", json.dumps(got))
+
+    def test_importing_twice_adds_nothing(self):
+        for name, title in (("jrnl.json", "jrnl"), ("dayone.json", "Day One"), ("duet.json", "duet")):
+            self.do_import(sample(name))
+            before = self.entries()
+            r = self.do_import(sample(name))
+            self.assertIn(f"Imported 0 entries from {title} (", r.stdout)
+            self.assertIn("already in your journal", r.stdout)
+            self.assertEqual(self.entries(), before)
+        self.assertEqual(len(self.entries()), 8)
+
+    def test_round_trip_into_a_fresh_journal(self):
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e/note", "--answer", "tea on the stairs",
+                                  "--for-session", faketime="2026-02-03 21:00:00"))
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e/mood", "--answer", "4",
+                                  faketime="2026-02-04 08:00:00"))
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e/mood", "--skip",
+                                  faketime="2026-02-05 08:00:00"))
+        self.do_import(sample("jrnl.json"))
+        export = os.path.join(self.root, "export.json")  # outside both data folders
+        self.assertOk(self.me.run("review", "--format", "json", "-o", export, TZ=CET))
+        mine = self.entries()
+
+        r = self.do_import(export)
+        self.assertIn("Imported 0 entries from duet (5 were already", r.stdout,
+                      "a journal's own export adds nothing to it")
+
+        other = World(self.root, "other")
+        r = self.do_import(export, world=other)
+        self.assertIn("Imported 5 entries from duet.", r.stdout)
+        theirs = self.entries(other)
+        keys = ("created_at", "day", "pack", "prompt_id", "prompt", "kind", "answer", "skipped",
+                "for_session", "author")
+        self.assertEqual([{k: e[k] for k in keys} for e in theirs],
+                         [{k: e[k] for k in keys} for e in mine])
+        self.assertTrue(all(e["imported"] for e in theirs))
+        self.assertIn("Imported 0 entries", self.do_import(export, world=other).stdout)
+
+    def test_malformed_files_exit_4_and_create_nothing(self):
+        cases = list(bad_cases())
+        self.assertGreaterEqual(len(cases), 20)
+        for path, expect in cases:
+            with self.subTest(file=os.path.basename(path)):
+                r = self.me.run("reflect", "--import", path, passphrase=None)
+                self.assertEqual(r.returncode, 4, r.stderr)
+                self.assertIn(path, r.stderr)
+                self.assertIn(expect, r.stderr)
+                self.assertEqual(r.stdout, "")
+                self.assertFalse(os.path.exists(self.journal()), "nothing is created for a bad file")
+
+    def test_a_bad_record_imports_nothing_into_an_existing_journal(self):
+        self.do_import(sample("jrnl.json"))
+        before = self.me.snapshot()
+        r = self.me.run("reflect", "--import", os.path.join(BAD, "jrnl-bad-date.json"))
+        self.assertEqual(r.returncode, 4)
+        self.assertIn("entry 2", r.stderr)
+        self.assertEqual(self.me.snapshot(), before)
+
+    def test_no_plaintext_in_the_data_folder(self):
+        for name in ("jrnl.json", "dayone.json", "duet.json"):
+            self.do_import(sample(name))
+        for secret in ("cardamom", "café au lait", "bike light", "Long walk by the river",
+                       "Imported from Day One", "2024-01-05"):
+            self.assertEqual(self.me.files_containing(secret), [], secret)
+
+    def test_usage_and_missing_file(self):
+        r = self.me.run("reflect", "--import", sample("jrnl.json"), "--answer", "x")
+        self.assertEqual(r.returncode, 2)
+        r = self.me.run("reflect", "--import", sample("jrnl.json"), "--pack", "daily")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--import", r.stderr)
+        r = self.me.run("reflect", "--import", os.path.join(self.root, "no-such.json"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no-such.json", r.stderr)
+        self.assertFalse(os.path.exists(self.journal()))
+        self.assertIn("--import", self.me.run("reflect", "--help").stdout)
+
+    def test_empty_export_needs_no_passphrase(self):
+        path = self.write(os.path.join(self.root, "empty.json"), '{"tags": {}, "entries": []}')
+        r = self.me.run("reflect", "--import", path, passphrase=None)
+        self.assertOk(r)
+        self.assertIn("Nothing to import", r.stdout)
+        self.assertFalse(os.path.exists(self.journal()))
+
+    def test_large_import_in_one_go(self):
+        path = self.write(os.path.join(self.root, "big.json"), jrnl_export(2500))
+        r = self.do_import(path)
+        self.assertIn("Imported 2500 entries from jrnl.", r.stdout)
+        self.assertNotIn("\r", r.stdout + r.stderr, "no progress line without a terminal")
+        self.assertEqual(len(self.entries()), 2500)
+
+    def test_progress_on_a_terminal(self):
+        path = self.write(os.path.join(self.root, "big.json"), jrnl_export(2500))
+        child = pexpect.spawn(DUET, ["reflect", "--import", path], env=self.me.env(TZ=CET),
+                              encoding="utf-8", timeout=60, dimensions=(40, 100))
+        self.addCleanup(child.close, force=True)
+        child.expect("Importing: 2000 of 2500 entries")
+        child.expect("Imported 2500 entries from jrnl.")
+        child.expect(pexpect.EOF)
+        child.close()
+        self.assertEqual(child.exitstatus, 0)
+
+
+if __name__ == "__main__":
+    unittest.main()

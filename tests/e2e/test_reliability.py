@@ -1,0 +1,177 @@
+"""Crash safety, concurrency, damaged data and hostile input, from the outside."""
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import time
+
+from duettest import DUET, DuetTestCase, PASSPHRASE
+
+KILLS = int(os.environ.get("DUET_KILL_ROUNDS", "60"))
+
+
+class CrashSafety(DuetTestCase):
+    def test_writers_killed_at_random_moments(self):
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e/note", "--answer", "first"))
+        rng = random.Random(int(os.environ.get("DUET_KILL_SEED", "20261126")))
+        reported, killed = ["first"], 0
+        env = self.me.env()
+        for i in range(KILLS):
+            answer = f"answer number {i}"
+            p = subprocess.Popen([DUET, "reflect", "--prompt", "e2e/note", "--answer", answer],
+                                 env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+            time.sleep(rng.uniform(0.0, 0.35))
+            p.send_signal(signal.SIGKILL)
+            out, _ = p.communicate()
+            if p.returncode == 0 and "Saved" in out:
+                reported.append(answer)
+            elif p.returncode == -signal.SIGKILL:
+                killed += 1
+        print(f"\ncrash safety: {KILLS} writers, {killed} killed mid-run, "
+              f"{len(reported) - 1} finished first")
+        self.assertGreater(killed, KILLS // 5, "the test must really kill writers mid-run")
+        r = self.me.run("review", "--format", "json")
+        self.assertOk(r)
+        answers = [e["answer"] for e in json.loads(r.stdout)["entries"]]
+        for a in reported:
+            self.assertIn(a, answers, "every entry reported as saved survives")
+        ids = [e["id"] for e in json.loads(r.stdout)["entries"]]
+        self.assertEqual(len(ids), len(set(ids)))
+        db = sqlite3.connect(os.path.join(self.me.duet_home, "journal.db"))
+        self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+        db.close()
+
+
+class Concurrency(DuetTestCase):
+    def test_writers_and_cron_at_once(self):
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e/mood", "--answer", "3"))
+        env = self.me.env()
+        procs = [subprocess.Popen([DUET, "reflect", "--prompt", "e2e/note", "--answer", f"w{i}"],
+                                  env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for i in range(6)]
+        procs += [subprocess.Popen([DUET, "reflect", "--remind"], env=self.me.env(passphrase=None),
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        procs += [subprocess.Popen([DUET, "review"], env=env, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                  for _ in range(2)]
+        for p in procs:
+            out, err = p.communicate(timeout=120)
+            self.assertEqual(p.returncode, 0, err)
+            self.assertNotIn("locked", err)
+        answers = [e["answer"] for e in self.me.entries()]
+        for i in range(6):
+            self.assertIn(f"w{i}", answers)
+        self.assertEqual(len(answers), 7)
+
+
+class DamagedData(DuetTestCase):
+    def setUp(self):
+        super().setUp()
+        for text in ("one", "two", "three"):
+            self.assertOk(self.me.run("reflect", "--prompt", "e2e/note", "--answer", text))
+        self.db = os.path.join(self.me.duet_home, "journal.db")
+
+    def test_a_flipped_byte_in_one_entry(self):
+        db = sqlite3.connect(self.db)
+        blob = bytearray(db.execute("SELECT sealed FROM entries WHERE id = 2").fetchone()[0])
+        blob[40] ^= 0x01
+        db.execute("UPDATE entries SET sealed = ? WHERE id = 2", (bytes(blob),))
+        db.commit()
+        db.close()
+        r = self.me.run("review", "--format", "json")
+        self.assertEqual(r.returncode, 4)
+        self.assertIn("entry 2", r.stderr)
+        self.assertEqual([e["answer"] for e in json.loads(r.stdout)["entries"]], ["one", "three"])
+        r = self.me.run("check")
+        self.assertEqual(r.returncode, 4)
+        self.assertIn("2 intact, 1 damaged: 2", r.stdout)
+        # Writing still works, and the damaged entry is not silently replaced.
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e/note", "--answer", "four"))
+
+    def test_check_on_an_intact_journal(self):
+        r = self.me.run("check")
+        self.assertOk(r)
+        self.assertIn("3 intact", r.stdout)
+
+    def test_truncated_journal(self):
+        size = os.path.getsize(self.db)
+        with open(self.db, "r+b") as f:
+            f.truncate(size // 2)
+        r = self.me.run("review")
+        self.assertIn(r.returncode, (1, 4))
+        self.assertIn("journal.db", r.stderr)
+
+    def test_wrong_file_in_place_of_the_journal(self):
+        with open(self.db, "wb") as f:
+            f.write(b"Dear diary, this is not a database.\n" * 100)
+        r = self.me.run("review")
+        self.assertEqual(r.returncode, 4)
+        self.assertIn("journal.db", r.stderr)
+        self.assertIn("not a duet journal", r.stderr)
+
+    def test_journal_from_a_newer_duet(self):
+        db = sqlite3.connect(self.db)
+        db.execute("PRAGMA user_version = 42")
+        db.commit()
+        db.close()
+        r = self.me.run("review")
+        self.assertEqual(r.returncode, 4)
+        self.assertIn("newer version", r.stderr)
+
+
+class HostileInput(DuetTestCase):
+    def test_escape_sequences_never_reach_the_terminal_raw(self):
+        evil = "hello \x1b]0;pwned\x07 \x1b[2J\x1b[31mred\x9b"
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e/note", "--answer", evil))
+        for fmt in ("text", "markdown"):
+            r = self.me.run("review", "--format", fmt)
+            self.assertOk(r)
+            self.assertNotIn("\x1b", r.stdout)
+            self.assertNotIn("\x07", r.stdout)
+        # JSON keeps the text exactly, escaped.
+        self.assertEqual(self.me.entries()[0]["answer"], evil)
+
+    def test_huge_binary_and_empty_answers(self):
+        r = self.me.run("reflect", "--prompt", "e2e/note", "--answer", "-", input="x" * (2 * 1024 * 1024))
+        self.assertEqual(r.returncode, 4)
+        p = subprocess.run([DUET, "reflect", "--prompt", "e2e/note", "--answer", "-"],
+                           input=b"\xff\xfe binary \x00 junk", env=self.me.env(),
+                           capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 4)
+        r = self.me.run("reflect", "--prompt", "e2e/note", "--answer", "   ")
+        self.assertEqual(r.returncode, 2)
+        self.assertFalse(os.path.exists(os.path.join(self.me.duet_home, "journal.db")))
+
+    def test_hostile_packs(self):
+        folder = os.path.join(self.root, "hostile")
+        os.makedirs(folder)
+        with open(os.path.join(folder, "huge.prompts"), "wb") as f:
+            f.write(b"pack: huge\ntitle: H\n" + b"[a]\ntext: " + b"x" * (2 * 1024 * 1024) + b"\n")
+        with open(os.path.join(folder, "binary.prompts"), "wb") as f:
+            f.write(bytes(range(256)) * 64)
+        with open(os.path.join(folder, "empty.prompts"), "wb") as f:
+            pass
+        with open(os.path.join(folder, "deep.prompts"), "w") as f:
+            f.write("pack: deep\ntitle: D\n[a]\ntext: t\n" + "  more\n" * 50000)
+        for name in ("huge", "binary", "empty"):
+            r = self.me.run("reflect", "--check", os.path.join(folder, name + ".prompts"), passphrase=None)
+            self.assertEqual(r.returncode, 4, name)
+            self.assertIn(name + ".prompts:", r.stderr)
+        r = self.me.run("reflect", "--check", os.path.join(folder, "deep.prompts"), passphrase=None)
+        self.assertOk(r, "a long continued value is fine")
+        r = self.me.run("--prompts", folder, "reflect", "--list", passphrase=None)
+        self.assertEqual(r.returncode, 4)
+        self.assertIn("daily", r.stdout)
+
+    def test_passphrase_never_in_argv_of_children(self):
+        log = os.path.join(self.root, "cmdline.log")
+        cmd = f"cat /proc/$PPID/cmdline > {log}; printf '%s\\n' '{PASSPHRASE}'"
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e/mood", "--answer", "3",
+                                  passphrase=None, DUET_PASSPHRASE_COMMAND=cmd))
+        with open(log, "rb") as f:
+            self.assertNotIn(PASSPHRASE.encode(), f.read())

@@ -1,0 +1,60 @@
+// `reflect --import` reads files written by other programs (or by no program at
+// all). parse_import must turn any bytes into a batch or a DataError that names
+// the file; anything else escaping, or a crash, is a bug.
+#include "check.hpp"
+
+#include "duet/crypto/secure.hpp"
+#include "duet/error.hpp"
+#include "duet/transfer/import.hpp"
+#include "duet/util/text.hpp"
+
+#include <string>
+#include <string_view>
+
+using duet::fuzz::require;
+namespace transfer = duet::transfer;
+
+namespace {
+
+void check_batch(const transfer::ImportBatch& batch) {
+    const std::string_view source = transfer::format_id(batch.format);
+    for (std::size_t i = 0; i < batch.entries.size(); ++i) {
+        const auto& [entry, identity] = batch.entries[i];
+        require(!identity.empty(), "every imported entry has an identity");
+        require(entry.imported && entry.source == source, "imported entries are marked so");
+        require(entry.author == duet::store::Author::me, "a partner's entries are never ours");
+        require(entry.kind == "text" || entry.kind == "scale" || entry.kind == "choice",
+                "the kind is one duet knows");
+        require(entry.skipped ? !entry.answer : entry.answer.has_value(),
+                "an answer exactly when not skipped");
+        require(!entry.answer || duet::util::is_valid_utf8(*entry.answer),
+                "answers are UTF-8 text");
+        require(
+            entry.kind != "scale" || entry.skipped ||
+                (entry.value && *entry.value >= entry.scale_min && *entry.value <= entry.scale_max),
+            "a scale answer is in its range");
+        require(i == 0 || batch.entries[i - 1].entry.created_at.seconds <= entry.created_at.seconds,
+                "entries come oldest first");
+        // What goes into the journal must come back out of it.
+        const auto encoded = duet::store::encode_entry(entry);
+        (void)duet::store::decode_entry(encoded.view(), 1);
+    }
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    duet::crypto::init();
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t size) {
+    const std::string_view text = duet::fuzz::as_text(data, size);
+    try {
+        check_batch(transfer::parse_import(text, "fuzz.json"));
+    } catch (const duet::Error& e) {
+        require(e.code() == duet::ExitCode::invalid_data, "a bad file is a DataError (exit 4)");
+        require(std::string_view(e.what()).starts_with("fuzz.json"), "errors name the file");
+    }
+    return 0;
+}

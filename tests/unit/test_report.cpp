@@ -1,0 +1,404 @@
+#include "duet/error.hpp"
+#include "duet/report/chart.hpp"
+#include "duet/report/html.hpp"
+#include "duet/report/summary.hpp"
+#include "duet/report/writer.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+using namespace duet;
+
+namespace {
+
+util::DayNumber nov(unsigned day) {
+    return util::days_from_civil(2026, 11, day);
+}
+
+store::Entry make(std::int64_t id, unsigned day, int hour, std::string prompt_id, std::string text,
+                  std::string kind, std::optional<std::string> answer) {
+    store::Entry e;
+    e.id = id;
+    e.day = nov(day);
+    e.created_at = {e.day * 86400 + (hour - 1) * 3600, 3600}; // local time is UTC+1
+    e.pack = "e2e";
+    e.prompt_id = std::move(prompt_id);
+    e.prompt_text = std::move(text);
+    e.kind = std::move(kind);
+    e.answer = std::move(answer);
+    e.skipped = !e.answer;
+    if (e.kind == "scale") {
+        e.scale_min = 1;
+        e.scale_max = 5;
+        if (e.answer) {
+            e.value = std::stoi(*e.answer);
+        }
+    }
+    return e;
+}
+
+constexpr const char* k_pair = "What is one thing we did well together this week?";
+
+// Six entries: a skipped one (also marked for the session), a together answer, a partner's.
+// Entries 3, 5 and 6 have share records; only 5 is an answer of mine.
+std::vector<store::Entry> fixture() {
+    std::vector<store::Entry> v;
+    v.push_back(make(1, 2, 9, "mood", "How light did today feel?", "scale", "2"));
+    v.push_back(make(2, 3, 21, "note", "What would I like to remember about today?", "text",
+                     "the walk by the river\nand the <script>rain</script>"));
+    v.back().for_session = true;
+    v.push_back(make(3, 4, 8, "quiet", "A prompt I let pass", "text", std::nullopt));
+    v.back().for_session = true;
+    v.push_back(make(4, 5, 9, "mood", "How light did today feel?", "scale", "5"));
+    v.push_back(make(5, 5, 20, "pair", k_pair, "text", "we cooked"));
+    v.back().together = true;
+    v.push_back(make(6, 6, 19, "pair", k_pair, "text", "the long walk"));
+    v.back().author = store::Author::partner;
+    v.back().together = true;
+    return v;
+}
+
+std::string render(report::Format format) {
+    std::ostringstream out;
+    auto writer = report::make_writer(format, out, {});
+    writer->begin();
+    for (const store::Entry& e : fixture()) {
+        writer->write(e);
+    }
+    writer->end();
+    return out.str();
+}
+
+report::Summary fixture_summary(const std::vector<store::Entry>& entries) {
+    report::SummaryInput in;
+    in.since = nov(2);
+    in.since_last_session = true;
+    in.entries = entries;
+    in.shared_by_me = report::shared_by_me(entries, {3, 5, 6});
+    return report::build_summary(in);
+}
+
+std::string render_summary(report::Format format) {
+    const auto entries = fixture();
+    std::ostringstream out;
+    report::write_summary(fixture_summary(entries), format, out, {});
+    return out.str();
+}
+
+std::string between(const std::string& s, const std::string& from, const std::string& to) {
+    const auto a = s.find(from);
+    const auto b = s.find(to, a);
+    REQUIRE(a != std::string::npos);
+    REQUIRE(b != std::string::npos);
+    return s.substr(a, b + to.size() - a);
+}
+
+} // namespace
+
+TEST_CASE("report::parse_format") {
+    CHECK(report::parse_format("text") == report::Format::text);
+    CHECK(report::parse_format("md") == report::Format::markdown);
+    CHECK(report::parse_format("json") == report::Format::json);
+    CHECK(report::parse_format("html") == report::Format::html);
+    CHECK_THROWS_AS(report::parse_format("pdf"), UsageError);
+}
+
+TEST_CASE("report::writers") {
+    SUBCASE("text") {
+        CHECK(render(report::Format::text) == R"(#1  2026-11-02 09:00  e2e/mood
+    How light did today feel?
+    2 (on a scale of 1 to 5)
+
+#2  2026-11-03 21:00  e2e/note  · for session
+    What would I like to remember about today?
+    the walk by the river
+    and the <script>rain</script>
+
+#3  2026-11-04 08:00  e2e/quiet  · for session
+    A prompt I let pass
+    (skipped)
+
+#4  2026-11-05 09:00  e2e/mood
+    How light did today feel?
+    5 (on a scale of 1 to 5)
+
+#5  2026-11-05 20:00  e2e/pair
+    What is one thing we did well together this week?
+    we cooked
+
+#6  2026-11-06 19:00  e2e/pair  · from your partner
+    What is one thing we did well together this week?
+    the long walk
+)");
+    }
+    SUBCASE("markdown") {
+        const std::string md = render(report::Format::markdown);
+        CHECK(md.rfind("# duet journal\n", 0) == 0);
+        CHECK(between(md, "## #2", "</script\\>\n") ==
+              R"(## #2 · 2026-11-03 21:00 · e2e/note · for session
+
+> What would I like to remember about today?
+
+the walk by the river  
+and the \<script\>rain\</script\>
+)");
+        CHECK(md.find("## #6 · 2026-11-06 19:00 · e2e/pair · from my partner\n") !=
+              std::string::npos);
+    }
+    SUBCASE("json") {
+        const std::string json = render(report::Format::json);
+        CHECK(between(json, "{\"id\":2,", "}") ==
+              R"({"id":2,"created_at":"2026-11-03T21:00:00+01:00","day":"2026-11-03","pack":"e2e",)"
+              R"("prompt_id":"note","prompt":"What would I like to remember about today?",)"
+              R"("kind":"text","answer":"the walk by the river\nand the <script>rain</script>",)"
+              R"("skipped":false,"for_session":true,"together":false,"imported":false,)"
+              R"("author":"me"})");
+        const auto doc = nlohmann::json::parse(json);
+        REQUIRE(doc["entries"].size() == 6);
+        CHECK(doc["entries"][2]["answer"].is_null());
+        CHECK(doc["entries"][5]["author"] == "partner");
+    }
+    SUBCASE("html") {
+        const std::string html = render(report::Format::html);
+        CHECK(html.rfind("<!DOCTYPE html>\n<html lang=\"en\">\n", 0) == 0);
+        CHECK(html.find("<style>") != std::string::npos);
+        CHECK(html.find("@media print") != std::string::npos);
+        CHECK(between(html, "<article class=\"entry\" id=\"entry-2\">", "</article>") ==
+              R"(<article class="entry" id="entry-2">
+<p class="meta">#2 · <time datetime="2026-11-03T21:00:00+01:00">2026-11-03 21:00</time> · e2e/note<span class="tag">for session</span></p>
+<p class="prompt">What would I like to remember about today?</p>
+<p class="answer">the walk by the river
+and the &lt;script&gt;rain&lt;/script&gt;</p>
+</article>)");
+        CHECK(html.find("<p class=\"answer muted\">(skipped)</p>") != std::string::npos);
+        CHECK(html.find("<span class=\"tag\">from my partner</span>") != std::string::npos);
+        // Self-contained: nothing fetched, nothing run.
+        for (const char* outside : {"<script", "src=", "href=", "url(", "@import", "http"}) {
+            CHECK_MESSAGE(html.find(outside) == std::string::npos, outside);
+        }
+        CHECK(html.size() - html.rfind("</html>\n") == 8);
+    }
+    SUBCASE("empty") {
+        std::ostringstream out;
+        auto writer = report::make_writer(report::Format::html, out, {});
+        writer->begin();
+        writer->end();
+        CHECK(out.str().find("No entries to show.") != std::string::npos);
+    }
+}
+
+TEST_CASE("report::html_escape") {
+    CHECK(report::html_escape(R"(<script>alert("x")</script> & 'y')") ==
+          "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;");
+    CHECK(report::html_escape("tab\tand\nline") == "tab\tand\nline");
+    CHECK(report::html_escape("\x1b[31mred") == "^[[31mred");
+    CHECK(report::html_escape("caf\xc3\xa9") == "caf\xc3\xa9");
+    store::Entry e = make(9, 2, 9, "note", "<b>prompt</b>", "text", "<img src=x onerror=y>");
+    e.pack = "p\"ack";
+    const std::string article = report::html_entry(e);
+    CHECK(article.find("<b>") == std::string::npos);
+    CHECK(article.find("<img") == std::string::npos);
+    CHECK(article.find("&lt;img src=x onerror=y&gt;") != std::string::npos);
+    CHECK(article.find("p&quot;ack/note") != std::string::npos);
+}
+
+TEST_CASE("report::chart") {
+    SUBCASE("blocks") {
+        CHECK(report::scale_block(1, 1, 5) == "▁");
+        CHECK(report::scale_block(2, 1, 5) == "▃");
+        CHECK(report::scale_block(3, 1, 5) == "▅");
+        CHECK(report::scale_block(4, 1, 5) == "▆");
+        CHECK(report::scale_block(5, 1, 5) == "█");
+        CHECK(report::scale_block(0, 0, 7) == "▁");
+        CHECK(report::scale_block(3, 0, 7) == "▄");
+        CHECK(report::scale_block(7, 0, 7) == "█");
+        CHECK(report::scale_block(99, 1, 5) == "█"); // clamped
+        CHECK(report::scale_block(-3, 1, 5) == "▁");
+        CHECK(report::scale_block(3, 3, 3) == "▄"); // no range: the middle
+    }
+    const report::ScaleSeries series{
+        "e2e", "mood", "How <light> did today feel?",
+        1,     5,      {{nov(2), 2}, {nov(3), 4}, {nov(5), 5}, {nov(6), 4}, {nov(9), 1}}};
+    SUBCASE("sparkline and text") {
+        CHECK(report::sparkline(series) == "▃▆█▆▁");
+        CHECK(report::chart_text(series, 80, "  ") == "  ▃▆█▆▁  (1 to 5)\n"
+                                                      "  2026-11-02 to 2026-11-09\n"
+                                                      "  11-02: 2  11-03: 4  11-05: 5  11-06: 4  "
+                                                      "11-09: 1\n");
+        // Narrow: the dates wrap, each line under the same indent.
+        CHECK(report::chart_text(series, 24, "  ") == "  ▃▆█▆▁  (1 to 5)\n"
+                                                      "  2026-11-02 to 2026-11-09\n"
+                                                      "  11-02: 2  11-03: 4\n"
+                                                      "  11-05: 5  11-06: 4\n"
+                                                      "  11-09: 1\n");
+        const report::ScaleSeries one{"e2e", "mood", "x", 1, 5, {{nov(2), 3}}};
+        CHECK(report::chart_text(one, 80, "") == "▅  (1 to 5)\n2026-11-02\n11-02: 3\n");
+    }
+    SUBCASE("svg") {
+        const std::string svg = report::chart_svg(series);
+        CHECK(svg.rfind("<svg ", 0) == 0);
+        CHECK(svg.find("</svg>\n") == svg.size() - 7);
+        CHECK(svg.find("How &lt;light&gt; did today feel?") != std::string::npos);
+        CHECK(svg.find("<light>") == std::string::npos);
+        std::size_t dots = 0;
+        for (auto at = svg.find("<circle"); at != std::string::npos;
+             at = svg.find("<circle", at + 1)) {
+            ++dots;
+        }
+        CHECK(dots == 5);
+        for (const char* label : {">1</text>", ">5</text>", ">2 Nov</text>", ">9 Nov</text>",
+                                  "<title>2026-11-05: 5</title>"}) {
+            CHECK_MESSAGE(svg.find(label) != std::string::npos, label);
+        }
+        // Lowest value at the bottom of the plot, highest at the top.
+        CHECK(svg.find("cx=\"44.0\" cy=\"116.0\"") != std::string::npos);
+        CHECK(svg.find("cy=\"14.0\"") != std::string::npos);
+    }
+}
+
+TEST_CASE("report::summary") {
+    const auto entries = fixture();
+    const report::Summary s = fixture_summary(entries);
+    SUBCASE("content") {
+        REQUIRE(s.for_session.size() == 1);
+        CHECK(s.for_session[0].id == 2);
+        REQUIRE(s.scales.size() == 1);
+        CHECK(s.scales[0].points.size() == 2);
+        REQUIRE(s.shared_with_me.size() == 1);
+        CHECK(s.shared_with_me[0].entry_id == 6);
+        REQUIRE(s.shared_by_me.size() == 1);
+        CHECK(s.shared_by_me[0].entry_id == 5);
+        REQUIRE(s.answered.size() == 3);
+        CHECK(s.answered[0].ids == std::vector<std::int64_t>{1, 4});
+        CHECK(s.answered[0].days == std::vector<util::DayNumber>{nov(2), nov(5)});
+        CHECK(report::answered_days(s.answered[0]) == "2026-11-02, 2026-11-05");
+        report::AnsweredPrompt twice{"e2e", "x", "x", {1, 2, 3}, {nov(2), nov(2), nov(4)}};
+        CHECK(report::answered_days(twice) == "2026-11-02, 2026-11-04");
+    }
+    SUBCASE("text") {
+        CHECK(render_summary(report::Format::text) == R"(Before the next session
+Since the session on Monday 2 November 2026
+
+Marked for the session
+  #2  2026-11-03 21:00  e2e/note
+      What would I like to remember about today?
+      the walk by the river
+      and the <script>rain</script>
+
+Check-ins over time
+  How light did today feel? (e2e/mood)
+    ▃█  (1 to 5)
+    2026-11-02 to 2026-11-05
+    11-02: 2  11-05: 5
+
+Shared with me
+  2026-11-06  What is one thing we did well together this week? (e2e/pair)
+
+What I shared
+  2026-11-05  What is one thing we did well together this week? (e2e/pair)
+
+Prompts I answered
+  How light did today feel? (e2e/mood)
+      2026-11-02, 2026-11-05
+  What would I like to remember about today? (e2e/note)
+      2026-11-03
+  What is one thing we did well together this week? (e2e/pair)
+      2026-11-05
+
+Whatever you bring, or don't, is yours to choose.
+)");
+    }
+    SUBCASE("markdown") {
+        const std::string md = render_summary(report::Format::markdown);
+        CHECK(md.rfind("# Before the next session\n\n*Since the session on Monday 2 November "
+                       "2026*\n",
+                       0) == 0);
+        CHECK(between(md, "## Check-ins", "11-05: 5\n") == R"(## Check-ins over time
+
+**How light did today feel?** (e2e/mood)
+
+    ▃█  (1 to 5)
+    2026-11-02 to 2026-11-05
+    11-02: 2  11-05: 5
+)");
+        CHECK(md.find("- 2026-11-06 · What is one thing we did well together this week? "
+                      "(e2e/pair)\n") != std::string::npos);
+        CHECK(md.find("- How light did today feel? (e2e/mood): 2026-11-02, 2026-11-05\n") !=
+              std::string::npos);
+        CHECK(md.find("*Whatever you bring, or don't, is yours to choose.*\n") !=
+              std::string::npos);
+    }
+    SUBCASE("json") {
+        const auto doc = nlohmann::json::parse(render_summary(report::Format::json));
+        CHECK(doc["format"] == "duet-summary");
+        const auto& j = doc["summary"];
+        CHECK(j["since"] == "2026-11-02");
+        CHECK(j["until"].is_null());
+        CHECK(j["since_last_session"] == true);
+        CHECK(j["for_session"][0]["answer"] ==
+              "the walk by the river\nand the <script>rain</script>");
+        CHECK(j["scales"][0]["points"][1] == nlohmann::json{{"day", "2026-11-05"}, {"value", 5}});
+        CHECK(j["shared_with_me"][0]["id"] == 6);
+        CHECK(j["shared_by_me"][0]["id"] == 5);
+        REQUIRE(j["answered"].size() == 3);
+        CHECK(j["answered"][0]["prompt_id"] == "mood");
+        CHECK(j["answered"][0]["answers"][1] == nlohmann::json{{"id", 4}, {"day", "2026-11-05"}});
+    }
+    SUBCASE("html") {
+        const std::string html = render_summary(report::Format::html);
+        CHECK(html.find("<svg class=\"chart\"") != std::string::npos);
+        CHECK(html.find("<h2>Marked for the session</h2>") != std::string::npos);
+        CHECK(html.find("and the &lt;script&gt;rain&lt;/script&gt;") != std::string::npos);
+        CHECK(html.find("<script") == std::string::npos);
+        CHECK(html.find(
+                  "<li>How light did today feel? <span class=\"ref\">e2e/mood</span><br>"
+                  "<span class=\"days\"><time datetime=\"2026-11-02\">2026-11-02</time>, <time "
+                  "datetime=\"2026-11-05\">2026-11-05</time></span></li>") != std::string::npos);
+        CHECK(html.find("Whatever you bring, or don&#39;t, is yours to choose.") !=
+              std::string::npos);
+    }
+    SUBCASE("skipped prompts are neither listed nor counted") {
+        for (auto format : {report::Format::text, report::Format::markdown, report::Format::json,
+                            report::Format::html}) {
+            const std::string out = render_summary(format);
+            CHECK(out.find("A prompt I let pass") == std::string::npos);
+            CHECK(out.find("quiet") == std::string::npos);
+            CHECK(out.find("skip") == std::string::npos);
+            CHECK(out.find("Skip") == std::string::npos);
+        }
+    }
+    SUBCASE("periods") {
+        report::Summary p;
+        CHECK(report::summary_period(p) == "Everything so far");
+        p.until = nov(9);
+        CHECK(report::summary_period(p) ==
+              "Everything so far, up to and including Monday 9 November 2026");
+        p.since = nov(2);
+        CHECK(report::summary_period(p) ==
+              "Since Monday 2 November 2026, up to Monday 9 November 2026");
+    }
+    SUBCASE("nothing to gather") {
+        std::ostringstream out;
+        report::write_summary(report::build_summary({}), report::Format::text, out, {});
+        CHECK(out.str() == "Before the next session\nEverything so far\n\n"
+                           "There is nothing from this period to gather here.\n\n"
+                           "Whatever you bring, or don't, is yours to choose.\n");
+    }
+}
+
+TEST_CASE("report::session days") {
+    using report::last_session_day;
+    const auto days = report::parse_session_days("2026-11-09\n2026-11-02\nnonsense\n2026-11-09\n");
+    CHECK(days == std::vector<util::DayNumber>{nov(2), nov(9)});
+    CHECK(report::format_session_days(days) == "2026-11-02\n2026-11-09\n");
+    CHECK(report::add_session_day(days, nov(5)) ==
+          std::vector<util::DayNumber>{nov(2), nov(5), nov(9)});
+    CHECK(report::add_session_day(days, nov(2)) == days);
+    CHECK(last_session_day(days, nov(12)) == nov(9));
+    CHECK(last_session_day(days, nov(9)) == nov(9));
+    CHECK(last_session_day(days, nov(8)) == nov(2)); // a later day is still ahead
+    CHECK_FALSE(last_session_day(days, nov(1)));
+    CHECK_FALSE(last_session_day({}, nov(1)));
+}
