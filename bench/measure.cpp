@@ -176,6 +176,15 @@ Sample run_once(const Command& cmd, double timeout_s) {
     return s;
 }
 
+std::string last_line(const std::string& text) {
+    std::string t = text;
+    while (!t.empty() && t.back() == '\n') {
+        t.pop_back();
+    }
+    const auto nl = t.rfind('\n');
+    return nl == std::string::npos ? t : t.substr(nl + 1);
+}
+
 double median(std::vector<double> values) {
     if (values.empty()) {
         return 0;

@@ -61,4 +61,7 @@ std::optional<std::string> capture(const Command& cmd, double timeout_s = 60);
 
 double median(std::vector<double> values);
 
+// The last non-empty line of a command's output.
+std::string last_line(const std::string& text);
+
 } // namespace duet::bench

@@ -43,8 +43,9 @@ struct Figure {
 
 struct SizeResult {
     std::int64_t size = 0;
-    std::string fill_report; // duet_bench_fill's own line
-    double fill_s = 0;       // 0 when the cached journal was reused
+    std::string fill_report;  // duet_bench_fill's own line
+    double fill_s = 0;        // the fill's wall time (0 when unknown)
+    bool fill_reused = false; // taken from the cache rather than filled by this run
     std::uintmax_t journal_bytes = 0;
     std::filesystem::path home;
     double unlock_ms = 0; // Journal::open measured inside the helper: the KDF, mostly
@@ -76,9 +77,42 @@ struct Suite {
     std::string load_end;
 };
 
+// What a run measures and where; the defaults come from the build.
+struct BenchOptions {
+    std::vector<std::int64_t> sizes{1000, 100000, 1000000};
+    int runs = 5;
+    std::filesystem::path cache = DUET_BENCH_CACHE_DIR;
+    std::filesystem::path results =
+        std::filesystem::path(DUET_BENCH_SOURCE_DIR) / "bench" / "RESULTS.md";
+    bool write_results = true;
+    std::filesystem::path duet = DUET_BENCH_DUET_BIN;
+    std::filesystem::path fill = DUET_BENCH_FILL_BIN;
+    double timeout_s = 1800;
+    std::int64_t import_max = 100000;
+    // Commands faster than this are run again on a minimal-KDF copy, where the
+    // work after the unlock is measured directly instead of by subtraction.
+    double direct_below_ms = 1000;
+    std::string kdf = "interactive";
+    std::string invocation;
+};
+
+MeasureOptions measure_options(const BenchOptions& o);
+// Does `duet COMMAND --help` mention the flag? (Features other engineers may be adding.)
+bool help_mentions(const BenchOptions& o, const std::string& command, const std::string& flag);
+// Fills or reuses the journal of that size and measures every command on it.
+// export_bytes_per_entry: of the last JSON export made, to size the ones not made.
+SizeResult run_size(const BenchOptions& o, std::int64_t size, bool has_summary, bool has_import,
+                    std::optional<double>& export_bytes_per_entry);
+
+Machine describe_machine(const BenchOptions& o);
+std::string load_average(); // /proc/loadavg's first three fields
+
 // The time after the unlock: measured on the minimal-KDF copy when there is one,
 // else the total minus the unlock. nullopt for commands that do not unlock.
 std::optional<double> after_unlock_ms(const Figure& f, const SizeResult& r);
+
+// 1000000 -> "1,000,000"
+std::string grouped(std::int64_t n);
 
 void print_table(std::ostream& out, const Suite& suite);
 void write_results(const std::filesystem::path& file, const Suite& suite);

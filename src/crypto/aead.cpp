@@ -4,6 +4,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 namespace duet::crypto {
 
 static_assert(k_nonce_size == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
@@ -45,6 +47,29 @@ std::optional<SecureBytes> open(const SecureBytes& key, ByteView sealed, ByteVie
     }
     plain.resize(written);
     return plain;
+}
+
+bool open_into(const SecureBytes& key, ByteView sealed, ByteView associated_data,
+               SecureBytes& out) {
+    if (key.size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES ||
+        sealed.size() < k_seal_overhead) {
+        return false;
+    }
+    const std::size_t need = sealed.size() - k_seal_overhead;
+    if (out.capacity() < need) {
+        out = SecureBytes(std::max<std::size_t>(need, 2 * out.capacity()));
+    }
+    out.resize(out.capacity());
+    unsigned long long written = 0;
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+            out.data(), &written, nullptr, sealed.data() + k_nonce_size,
+            sealed.size() - k_nonce_size, associated_data.data(), associated_data.size(),
+            sealed.data(), key.data()) != 0) {
+        out.resize(0);
+        return false;
+    }
+    out.resize(written);
+    return true;
 }
 
 Bytes keyed_hash(ByteView key, ByteView message, std::size_t out_size) {

@@ -230,8 +230,9 @@ InboxReport process_inbox(store::Journal& journal, const fs::path& dir) {
     InboxReport report;
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
-        report.refused.push_back(fmt::format("{}: the shared folder is not there (not yet synced, "
-                                             "or moved?)",
+        // Not an error: the folder may simply not be synced or mounted yet.
+        report.notices.push_back(fmt::format("the shared folder {} is not there right now (not "
+                                             "synced yet, or moved?); nothing was picked up",
                                              dir.string()));
         return report;
     }

@@ -107,7 +107,9 @@ TEST_CASE("store::Journal") {
         }
         {
             SQLite::Database db(folder.journal().string(), SQLite::OPEN_READWRITE);
-            db.exec("UPDATE entries SET sealed = substr(sealed, 1, 30) || x'00' || "
+            // Byte 31 is random ciphertext: give it a value it cannot already have.
+            db.exec("UPDATE entries SET sealed = substr(sealed, 1, 30) || "
+                    "(CASE substr(sealed, 31, 1) WHEN x'00' THEN x'01' ELSE x'00' END) || "
                     "substr(sealed, 32) WHERE id = 2");
         }
         Journal j = Journal::open(folder, pass("pw"));

@@ -19,6 +19,10 @@ Bytes seal_with_nonce(const SecureBytes& key, ByteView plaintext, ByteView assoc
 // nullopt when the record was altered, truncated, or sealed under another key or AD.
 std::optional<SecureBytes> open(const SecureBytes& key, ByteView sealed, ByteView associated_data);
 
+// Same, decrypting into a caller's reusable buffer (grown when too small), so a
+// scan over many records does not allocate guarded memory for each one.
+bool open_into(const SecureBytes& key, ByteView sealed, ByteView associated_data, SecureBytes& out);
+
 // Keyed BLAKE2b, used for the reminder's day markers.
 Bytes keyed_hash(ByteView key, ByteView message, std::size_t out_size);
 
