@@ -43,8 +43,12 @@ std::vector<Received> received(const store::Journal& journal,
                 const auto& bin = j.at("entry").get_binary();
                 Received r;
                 r.record = id;
+                if (!j.at("source_id").is_number_integer() ||
+                    !j.at("revision").is_number_integer()) {
+                    throw std::invalid_argument("not an integer");
+                }
                 r.source_id = j.at("source_id").get<std::int64_t>();
-                r.revision = j.at("revision").get<int>();
+                r.revision = static_cast<int>(j.at("revision").get<std::int64_t>());
                 r.entry =
                     store::decode_entry(crypto::ByteView(bin.data(), bin.size()), r.source_id);
                 r.entry.author = store::Author::partner;
@@ -120,7 +124,8 @@ class Inbox {
                     const std::string& id) {
         const auto opened = open_message(bytes, h.sender, m_me, m_secret);
         const auto j = opened ? unpack(opened->payload) : std::nullopt;
-        if (!j || !j->contains("invitation")) {
+        if (!j || !j->is_object() || !j->contains("invitation") ||
+            !(*j)["invitation"].is_string() || (j->contains("name") && !(*j)["name"].is_string())) {
             refuse(path, "fails its integrity check (damaged or tampered with); it was ignored");
             return;
         }
@@ -163,13 +168,14 @@ class Inbox {
         }
         const auto opened = open_message(bytes, m_partner->key, m_me, m_secret);
         const auto j = opened ? unpack(opened->payload) : std::nullopt;
-        if (!j || !j->contains("entry") || !(*j)["entry"].is_binary() ||
-            !j->contains("source_id") || !j->contains("revision")) {
+        if (!j || !j->is_object() || !j->contains("entry") || !(*j)["entry"].is_binary() ||
+            !j->contains("source_id") || !(*j)["source_id"].is_number_integer() ||
+            !j->contains("revision") || !(*j)["revision"].is_number_integer()) {
             refuse(path, "fails its integrity check (damaged or tampered with); it was ignored");
             return;
         }
         const auto source_id = (*j)["source_id"].get<std::int64_t>();
-        const int revision = (*j)["revision"].get<int>();
+        const int revision = static_cast<int>((*j)["revision"].get<std::int64_t>());
         const auto& bin = (*j)["entry"].get_binary();
         try {
             store::decode_entry(crypto::ByteView(bin.data(), bin.size()), source_id);

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
+#include <limits>
+
 namespace duet::store {
 
 namespace {
@@ -14,6 +16,30 @@ void wipe(std::vector<std::uint8_t>& v) {
     if (!v.empty()) {
         sodium_memzero(v.data(), v.size());
     }
+}
+// Numbers must really be integers in range: converting a float or an
+// out-of-range value would be undefined behaviour, and such bytes are damage.
+template <typename Int> Int integer(const nlohmann::json& j, const char* key) {
+    const nlohmann::json& v = j.at(key);
+    if (!v.is_number_integer()) {
+        throw nlohmann::json::type_error::create(302, "not an integer", &v);
+    }
+    if (v.is_number_unsigned()) {
+        const auto u = v.get<std::uint64_t>();
+        if (u > static_cast<std::uint64_t>(std::numeric_limits<Int>::max())) {
+            throw nlohmann::json::type_error::create(302, "out of range", &v);
+        }
+        return static_cast<Int>(u);
+    }
+    const auto n = v.get<std::int64_t>();
+    if (n < std::numeric_limits<Int>::min() || n > std::numeric_limits<Int>::max()) {
+        throw nlohmann::json::type_error::create(302, "out of range", &v);
+    }
+    return static_cast<Int>(n);
+}
+
+template <typename Int> Int integer_or(const nlohmann::json& j, const char* key, Int fallback) {
+    return j.contains(key) ? integer<Int>(j, key) : fallback;
 }
 } // namespace
 
@@ -56,14 +82,14 @@ Entry decode_entry(crypto::ByteView bytes, std::int64_t id) {
     e.id = id;
     try {
         const nlohmann::json j = nlohmann::json::from_msgpack(bytes.begin(), bytes.end());
-        const int version = j.at("v").get<int>();
+        const int version = integer<int>(j, "v");
         if (version > k_entry_format) {
             throw DataError("entry " + std::to_string(id) +
                             " was written by a newer duet; please update duet to read it");
         }
-        e.created_at.seconds = j.at("t").get<std::int64_t>();
-        e.created_at.utc_offset = j.at("o").get<std::int32_t>();
-        e.day = j.at("d").get<std::int64_t>();
+        e.created_at.seconds = integer<std::int64_t>(j, "t");
+        e.created_at.utc_offset = integer<std::int32_t>(j, "o");
+        e.day = integer<std::int64_t>(j, "d");
         e.pack = j.at("pk").get<std::string>();
         e.prompt_id = j.at("pi").get<std::string>();
         e.prompt_text = j.at("pt").get<std::string>();
@@ -76,10 +102,10 @@ Entry decode_entry(crypto::ByteView bytes, std::int64_t id) {
             e.answer = j["a"].get<std::string>();
         }
         if (j.contains("n")) {
-            e.value = j["n"].get<int>();
+            e.value = integer<int>(j, "n");
         }
-        e.scale_min = j.value("lo", 0);
-        e.scale_max = j.value("hi", 0);
+        e.scale_min = integer_or<int>(j, "lo", 0);
+        e.scale_max = integer_or<int>(j, "hi", 0);
         e.source = j.value("src", std::string());
     } catch (const nlohmann::json::exception&) {
         throw DataError("entry " + std::to_string(id) + " is damaged and cannot be read");

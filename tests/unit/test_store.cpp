@@ -4,6 +4,7 @@
 #include "duet/util/files.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <nlohmann/json.hpp>
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
@@ -346,4 +347,12 @@ TEST_CASE("store::encode_entry") {
     CHECK(back.together);
     CHECK(back.created_at.seconds == e.created_at.seconds);
     CHECK_THROWS_AS(store::decode_entry(crypto::as_bytes("garbage"), 1), DataError);
+    // Found by fuzz_entry: a float where an integer belongs must be damage, not UB.
+    for (const char* key : {"t", "o", "d", "v"}) {
+        nlohmann::json j = nlohmann::json::from_msgpack(bytes.view().begin(), bytes.view().end());
+        j[key] = 1.26e25;
+        const auto packed = nlohmann::json::to_msgpack(j);
+        CHECK_THROWS_AS(store::decode_entry(crypto::ByteView(packed.data(), packed.size()), 1),
+                        DataError);
+    }
 }
