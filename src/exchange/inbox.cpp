@@ -2,6 +2,7 @@
 #include "duet/error.hpp"
 #include "duet/exchange/link.hpp"
 #include "duet/util/files.hpp"
+#include "duet/util/msgpack.hpp"
 #include "duet/util/text.hpp"
 
 #include <fmt/format.h>
@@ -18,7 +19,7 @@ using json = nlohmann::json;
 
 std::optional<json> unpack(const crypto::SecureBytes& bytes) {
     try {
-        return json::from_msgpack(bytes.data(), bytes.data() + bytes.size());
+        return util::parse_msgpack(bytes.data(), bytes.data() + bytes.size());
     } catch (const json::exception&) {
         return std::nullopt;
     }
@@ -39,7 +40,11 @@ std::vector<Received> received(const store::Journal& journal,
         "received",
         [&](std::int64_t id, const std::string& payload) {
             try {
-                const json j = json::from_msgpack(payload.begin(), payload.end());
+                const auto parsed = util::parse_msgpack(payload.begin(), payload.end());
+                if (!parsed || !parsed->is_object()) {
+                    throw std::invalid_argument("not a record");
+                }
+                const json& j = *parsed;
                 const auto& bin = j.at("entry").get_binary();
                 Received r;
                 r.record = id;

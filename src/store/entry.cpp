@@ -1,6 +1,7 @@
 #include "duet/store/entry.hpp"
 
 #include "duet/error.hpp"
+#include "duet/util/msgpack.hpp"
 
 #include <nlohmann/json.hpp>
 #include <sodium.h>
@@ -81,7 +82,11 @@ Entry decode_entry(crypto::ByteView bytes, std::int64_t id) {
     Entry e;
     e.id = id;
     try {
-        const nlohmann::json j = nlohmann::json::from_msgpack(bytes.begin(), bytes.end());
+        const auto parsed = util::parse_msgpack(bytes.begin(), bytes.end());
+        if (!parsed || !parsed->is_object()) {
+            throw DataError("entry " + std::to_string(id) + " is damaged and cannot be read");
+        }
+        const nlohmann::json& j = *parsed;
         const int version = integer<int>(j, "v");
         if (version > k_entry_format) {
             throw DataError("entry " + std::to_string(id) +

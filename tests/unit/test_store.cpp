@@ -2,10 +2,11 @@
 #include "duet/store/journal.hpp"
 #include "duet/store/order.hpp"
 #include "duet/util/files.hpp"
+#include "duet/util/msgpack.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
-#include <nlohmann/json.hpp>
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
 
@@ -347,6 +348,14 @@ TEST_CASE("store::encode_entry") {
     CHECK(back.together);
     CHECK(back.created_at.seconds == e.created_at.seconds);
     CHECK_THROWS_AS(store::decode_entry(crypto::as_bytes("garbage"), 1), DataError);
+    // Deep nesting must be refused, not recursed into until the stack runs out.
+    std::vector<unsigned char> deep(200000, 0x91); // a one-element array, nested
+    deep.push_back(0xc0);
+    CHECK_THROWS_AS(store::decode_entry(crypto::ByteView(deep.data(), deep.size()), 1), DataError);
+    CHECK_FALSE(util::parse_msgpack(deep.begin(), deep.end()));
+    std::vector<unsigned char> shallow(10, 0x91);
+    shallow.push_back(0xc0);
+    CHECK(util::parse_msgpack(shallow.begin(), shallow.end()));
     // Found by fuzz_entry: a float where an integer belongs must be damage, not UB.
     for (const char* key : {"t", "o", "d", "v"}) {
         nlohmann::json j = nlohmann::json::from_msgpack(bytes.view().begin(), bytes.view().end());
