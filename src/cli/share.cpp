@@ -23,15 +23,10 @@ void setup_share(CLI::App& app, Context& ctx, int& exit_code) {
 
 namespace {
 
-bool is_together_prompt(Context& ctx, const store::Entry& e) {
-    try {
-        const prompts::Library lib = ctx.load_library();
-        const prompts::Pack* pack = lib.find(e.pack);
-        const prompts::Prompt* prompt = pack != nullptr ? pack->find(e.prompt_id) : nullptr;
-        return prompt != nullptr && prompt->together;
-    } catch (const Error&) {
-        return false; // no pack to ask: share it plainly
-    }
+bool is_together_prompt(const std::optional<prompts::Library>& lib, const store::Entry& e) {
+    const prompts::Pack* pack = lib ? lib->find(e.pack) : nullptr;
+    const prompts::Prompt* prompt = pack != nullptr ? pack->find(e.prompt_id) : nullptr;
+    return prompt != nullptr && prompt->together;
 }
 
 int list_shared(store::Journal& journal) {
@@ -113,9 +108,15 @@ int run_share(const ShareOptions& o, Context& ctx) {
             return 0;
         }
     }
+    // Loaded once for all chosen entries, only to know which prompts are `together`.
+    std::optional<prompts::Library> lib;
+    try {
+        lib = ctx.load_library();
+    } catch (const Error&) {
+    }
     for (store::Entry& e : chosen) {
         // An answer to a `together` prompt is always a mutual reveal.
-        e.together = e.together || is_together_prompt(ctx, e);
+        e.together = e.together || is_together_prompt(lib, e);
         exchange::share_entry(journal, *partner, *dir, e);
         std::cout << fmt::format("Shared entry {} with {}{}.\n", e.id, name,
                                  e.together ? " (shown once they answer or skip the same prompt)"

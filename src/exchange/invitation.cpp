@@ -105,8 +105,13 @@ const std::string& require(const Fields& f, const char* key, const std::string& 
     return it->second;
 }
 
-bool is_hex_id(std::string_view s) {
-    return s.size() == 32 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+// An invitation id: 32 lowercase hex digits.
+const std::string& require_id(const Fields& f, const char* key, const std::string& label) {
+    const std::string& id = require(f, key, label);
+    if (id.size() != 32 || id.find_first_not_of("0123456789abcdef") != std::string::npos) {
+        throw DataError(fmt::format("{}: the invitation id is damaged", label));
+    }
+    return id;
 }
 
 } // namespace
@@ -140,10 +145,7 @@ std::string render_invitation(const Invitation& inv) {
 Invitation parse_invitation(std::string_view text, const std::string& label) {
     const Fields f = parse_fields(text, "duet invitation 1", label);
     Invitation inv;
-    inv.id = require(f, "id", label);
-    if (!is_hex_id(inv.id)) {
-        throw DataError(fmt::format("{}: the invitation id is damaged", label));
-    }
+    inv.id = require_id(f, "id", label);
     inv.from_name = clean_name(require(f, "from", label));
     inv.date = f.values.count("date") ? f.values.at("date") : "";
     const auto key = from_base64(require(f, "key", label));
@@ -170,10 +172,7 @@ std::string render_decline(const Decline& d) {
 Decline parse_decline(std::string_view text, const std::string& label) {
     const Fields f = parse_fields(text, "duet decline 1", label);
     Decline d;
-    d.invitation_id = require(f, "invitation", label);
-    if (!is_hex_id(d.invitation_id)) {
-        throw DataError(fmt::format("{}: the invitation id is damaged", label));
-    }
+    d.invitation_id = require_id(f, "invitation", label);
     d.date = f.values.count("date") ? f.values.at("date") : "";
     d.message = f.message;
     return d;
