@@ -1,6 +1,7 @@
 """Shared helpers for duet's end-to-end tests: each test gets a private world
 (HOME, XDG folders, TMPDIR, DUET_HOME) and runs the real binary in it."""
 
+import glob
 import hashlib
 import json
 import os
@@ -11,6 +12,20 @@ import unittest
 DUET = os.environ.get("DUET_BIN", os.path.join(os.getcwd(), "duet"))
 SOURCE_DIR = os.environ.get("DUET_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 PASSPHRASE = "a long and quiet passphrase"
+
+
+LIBFAKETIME = next(iter(sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))), None)
+
+
+def fake_time(env, stamp):
+    """Runs under libfaketime from `stamp` on. The library is preloaded directly:
+    the `faketime` wrapper keeps a semaphore per PID in /dev/shm, and one left
+    behind by a killed run makes a later run with the same PID fail."""
+    assert LIBFAKETIME, "libfaketime is installed by .ci/install-deps --test"
+    env = dict(env)
+    env["LD_PRELOAD"] = LIBFAKETIME
+    env["FAKETIME"] = "@" + stamp
+    return env
 
 
 def read_text(path):
@@ -57,10 +72,9 @@ class World:
         e = self.env(passphrase, **extra)
         if env:
             e.update(env)
-        cmd = [DUET, *args]
         if faketime:
-            cmd = ["faketime", faketime, *cmd]
-        return subprocess.run(cmd, env=e, input=input, capture_output=True, text=True,
+            e = fake_time(e, faketime)
+        return subprocess.run([DUET, *args], env=e, input=input, capture_output=True, text=True,
                               stdin=None if input is not None else subprocess.DEVNULL,
                               pass_fds=pass_fds, timeout=60)
 

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import pexpect
 
-from duettest import DUET, DuetTestCase, PASSPHRASE, World, read_text
+from duettest import DUET, DuetTestCase, PASSPHRASE, World, fake_time, read_text
 
 SKIPPED_PROMPT = "What would feel good this evening?"
 CLOSING = "Whatever you bring, or don't, is yours to choose."
@@ -327,8 +327,8 @@ class OutputFiles(Review):
 
 class Pager(Review):
     def spawn(self, *args, rows=10, **extra):
-        env = self.me.env(PASSPHRASE, **extra)
-        child = pexpect.spawn("faketime", [self.at(6, "18:00:00"), DUET, *args], env=env,
+        env = fake_time(self.me.env(PASSPHRASE, **extra), self.at(6, "18:00:00"))
+        child = pexpect.spawn(DUET, list(args), env=env,
                               encoding="utf-8", timeout=30, dimensions=(rows, 80))
         self.addCleanup(child.close, force=True)
         return child
