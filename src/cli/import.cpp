@@ -7,7 +7,6 @@
 
 #include <iostream>
 #include <unistd.h>
-#include <unordered_set>
 
 namespace duet::cli {
 
@@ -32,21 +31,6 @@ void say_left_out(const transfer::ImportBatch& batch) {
         std::cout << fmt::format("Left out {} without any text.\n",
                                  count_of(batch.empty_entries, "entry", "entries"));
     }
-}
-
-// Own entries written here were never imported, so the journal has no identity for
-// them yet; a duet export of this very journal must still add nothing.
-std::unordered_set<std::string> identities_in(const store::Journal& journal) {
-    std::unordered_set<std::string> found;
-    journal.for_each(
-        [&](const store::Entry& e) {
-            if (e.author == store::Author::me) {
-                found.insert(transfer::duet_identity(e));
-            }
-        },
-        // A damaged entry cannot be compared; `duet review` reports it.
-        [](std::int64_t, const std::string&) {});
-    return found;
 }
 
 class Progress {
@@ -93,10 +77,9 @@ int run_import(const ReflectOptions& o, Context& ctx) {
     }
 
     store::Journal journal = ctx.unlock(true);
-    std::unordered_set<std::string> existing;
-    if (batch.format == transfer::ImportFormat::duet) {
-        existing = identities_in(journal);
-    }
+    // The journal's own entries count as already there (a duet export of
+    // this very journal adds nothing); older journals are indexed once here.
+    journal.index_identities();
     Progress progress(ctx, batch.entries.size());
     std::size_t added = 0;
     std::size_t already = 0;
@@ -104,7 +87,7 @@ int run_import(const ReflectOptions& o, Context& ctx) {
     journal.batch([&] {
         std::size_t done = 0;
         for (transfer::ImportedEntry& item : batch.entries) {
-            if (!existing.contains(item.identity) && journal.add_once(item.entry, item.identity)) {
+            if (journal.add_once(item.entry, item.identity)) {
                 ++added;
             } else {
                 ++already;

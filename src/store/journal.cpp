@@ -127,6 +127,22 @@ std::optional<crypto::SecureBytes> load_reminder_key(const DataFolder& folder) {
     return key;
 }
 
+crypto::Bytes setting_ad(crypto::ByteView journal_id, const std::string& name) {
+    return with_suffix("duet-setting-v1:", journal_id, name);
+}
+
+void write_setting(SQLite::Database& db, const crypto::SecureBytes& data_key,
+                   crypto::ByteView journal_id, const std::string& name, const std::string& value) {
+    const crypto::Bytes sealed =
+        crypto::seal(data_key, crypto::as_bytes(value), setting_ad(journal_id, name));
+    SQLite::Statement q(db, "INSERT OR REPLACE INTO settings (name, sealed) VALUES (?, ?)");
+    q.bind(1, name);
+    q.bind(2, sealed.data(), static_cast<int>(sealed.size()));
+    q.exec();
+}
+
+constexpr const char* k_identity_setting = "identity_index";
+
 } // namespace
 
 struct Journal::Impl {
@@ -145,10 +161,47 @@ struct Journal::Impl {
         bool known = true;
     };
     std::optional<Order> order;
+    // The next entry id, known only inside a batch (no other writer can add then).
+    std::optional<std::int64_t> next_id;
+
+    // Statements prepared once and reused: preparing one costs more than
+    // running it. Declared after db, so they are finalized before it closes.
+    std::optional<SQLite::Statement> insert_entry;
+    std::optional<SQLite::Statement> select_seen;
+    std::optional<SQLite::Statement> insert_seen;
 
     Impl(const DataFolder& f, int flags)
         : path(f.journal()), folder(f), db(path.string(), flags, k_busy_timeout_ms) {}
 };
+
+namespace {
+// A cached statement for one use: reset afterwards even on an exception, so it
+// never keeps a read transaction open between uses.
+class Reuse {
+  public:
+    Reuse(SQLite::Database& db, std::optional<SQLite::Statement>& slot, const char* sql) {
+        if (!slot) {
+            slot.emplace(db, sql);
+        }
+        m_q = &*slot;
+    }
+    ~Reuse() {
+        try {
+            m_q->reset();
+            m_q->clearBindings();
+        } catch (const SQLite::Exception&) {
+            // reset reports the last step's error again; it was already thrown.
+        }
+    }
+    Reuse(const Reuse&) = delete;
+    Reuse& operator=(const Reuse&) = delete;
+    SQLite::Statement& operator*() { return *m_q; }
+    SQLite::Statement* operator->() { return m_q; }
+
+  private:
+    SQLite::Statement* m_q;
+};
+} // namespace
 
 Journal::Journal(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 Journal::Journal(Journal&&) noexcept = default;
@@ -215,6 +268,8 @@ Journal Journal::create(const DataFolder& folder, const crypto::SecureBytes& pas
             write_meta(
                 db, "link_secret_key",
                 crypto::seal(data_key, sk.view(), with_suffix(k_link_key_ad, journal_id, "")));
+            // A new journal indexes its entries' identities from the first one.
+            write_setting(db, data_key, journal_id, k_identity_setting, "1");
             tx.commit();
         } catch (const SQLite::Exception& e) {
             std::error_code ec;
@@ -235,29 +290,20 @@ Journal Journal::create(const DataFolder& folder, const crypto::SecureBytes& pas
     }
     std::error_code ec;
     fs::remove(tmp, ec);
-    return open(folder, passphrase);
+    // The key is in hand: opening need not derive it from the passphrase again.
+    std::unique_ptr<Impl> impl = open_file(folder);
+    impl->kdf = kdf;
+    impl->data_key = std::move(data_key);
+    return Journal(std::move(impl));
 }
 
 Journal Journal::open(const DataFolder& folder, const crypto::SecureBytes& passphrase) {
     if (!exists(folder)) {
         throw RuntimeError(fmt::format("there is no journal at {} yet", folder.journal().string()));
     }
-    std::unique_ptr<Impl> impl;
+    std::unique_ptr<Impl> impl = open_file(folder);
     try {
-        impl = std::make_unique<Impl>(folder, SQLite::OPEN_READWRITE);
         SQLite::Database& db = impl->db;
-        configure(db);
-        const int app_id = db.execAndGet("PRAGMA application_id").getInt();
-        if (app_id != k_application_id) {
-            throw DataError(fmt::format("{} is not a duet journal", impl->path.string()));
-        }
-        const int version = db.execAndGet("PRAGMA user_version").getInt();
-        if (version > k_schema_version) {
-            throw DataError(fmt::format(
-                "{} was written by a newer version of duet; please update duet to open it",
-                impl->path.string()));
-        }
-        impl->journal_id = read_meta(db, "journal_id", impl->path);
         const crypto::Bytes salt = read_meta(db, "kdf_salt", impl->path);
         impl->kdf.algorithm = static_cast<int>(meta_number(db, "kdf_algorithm", impl->path));
         impl->kdf.opslimit = meta_number(db, "kdf_opslimit", impl->path);
@@ -274,8 +320,30 @@ Journal Journal::open(const DataFolder& folder, const crypto::SecureBytes& passp
     } catch (const SQLite::Exception& e) {
         rethrow_sqlite(e, folder.journal());
     }
-    impl->reminder_key = load_reminder_key(folder);
     return Journal(std::move(impl));
+}
+
+std::unique_ptr<Journal::Impl> Journal::open_file(const DataFolder& folder) {
+    try {
+        auto impl = std::make_unique<Journal::Impl>(folder, SQLite::OPEN_READWRITE);
+        SQLite::Database& db = impl->db;
+        configure(db);
+        const int app_id = db.execAndGet("PRAGMA application_id").getInt();
+        if (app_id != k_application_id) {
+            throw DataError(fmt::format("{} is not a duet journal", impl->path.string()));
+        }
+        const int version = db.execAndGet("PRAGMA user_version").getInt();
+        if (version > k_schema_version) {
+            throw DataError(fmt::format(
+                "{} was written by a newer version of duet; please update duet to open it",
+                impl->path.string()));
+        }
+        impl->journal_id = read_meta(db, "journal_id", impl->path);
+        impl->reminder_key = load_reminder_key(folder);
+        return impl;
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, folder.journal());
+    }
 }
 
 std::optional<bool> Journal::has_entry_on(const DataFolder& folder, util::DayNumber day) {
@@ -324,29 +392,45 @@ std::int64_t Journal::add(Entry& entry) {
         if (!im.in_batch) {
             im.order.reset(); // another process may have written since we last looked
         }
-        const std::int64_t id =
-            im.db.execAndGet("SELECT coalesce(max(id), 0) + 1 FROM entries").getInt64();
+        if (!im.next_id) {
+            im.next_id =
+                im.db.execAndGet("SELECT coalesce(max(id), 0) + 1 FROM entries").getInt64();
+        }
+        const std::int64_t id = *im.next_id;
         entry.id = id;
         note_order(entry);
-        const crypto::SecureBytes plain = encode_entry(entry);
+        // One guarded buffer per thread for the plaintext, as for reading.
+        thread_local crypto::SecureBytes plain(4 * 1024);
+        encode_entry_into(entry, plain);
         const crypto::Bytes sealed =
             crypto::seal(im.data_key, plain.view(), entry_ad(im.journal_id, id));
-        SQLite::Statement ins(im.db, "INSERT INTO entries (id, sealed, day_tag) VALUES (?, ?, ?)");
-        ins.bind(1, id);
-        ins.bind(2, sealed.data(), static_cast<int>(sealed.size()));
-        if (im.reminder_key) {
-            const crypto::Bytes tag = day_tag(im.reminder_key->view(), entry.day);
-            ins.bind(3, tag.data(), static_cast<int>(tag.size()));
-        } else {
-            ins.bind(3);
+        sodium_memzero(plain.data(), plain.size());
+        {
+            Reuse ins(im.db, im.insert_entry,
+                      "INSERT INTO entries (id, sealed, day_tag) VALUES (?, ?, ?)");
+            ins->bind(1, id);
+            ins->bind(2, sealed.data(), static_cast<int>(sealed.size()));
+            if (im.reminder_key) {
+                const crypto::Bytes tag = day_tag(im.reminder_key->view(), entry.day);
+                ins->bind(3, tag.data(), static_cast<int>(tag.size()));
+            } else {
+                ins->bind(3);
+            }
+            ins->exec();
         }
-        ins.exec();
-        if (!im.in_batch) {
+        mark_seen(content_identity(entry));
+        if (im.in_batch) {
+            im.next_id = id + 1;
+        } else {
+            im.next_id.reset();
             save_order();
         }
         tx.commit();
         return id;
     } catch (const SQLite::Exception& e) {
+        if (!im.in_batch) {
+            im.next_id.reset();
+        }
         rethrow_sqlite(e, im.path);
     }
 }
@@ -528,8 +612,7 @@ std::optional<std::string> Journal::setting(const std::string& name) const {
             return std::nullopt;
         }
         const crypto::Bytes sealed = blob_of(q.getColumn(0));
-        const auto plain =
-            crypto::open(im.data_key, sealed, with_suffix("duet-setting-v1:", im.journal_id, name));
+        const auto plain = crypto::open(im.data_key, sealed, setting_ad(im.journal_id, name));
         if (!plain) {
             throw DataError(fmt::format("the journal's '{}' setting is damaged", name));
         }
@@ -542,13 +625,7 @@ std::optional<std::string> Journal::setting(const std::string& name) const {
 void Journal::set_setting(const std::string& name, const std::string& value) {
     Impl& im = *m_impl;
     try {
-        const crypto::Bytes sealed =
-            crypto::seal(im.data_key, crypto::as_bytes(value),
-                         with_suffix("duet-setting-v1:", im.journal_id, name));
-        SQLite::Statement q(im.db, "INSERT OR REPLACE INTO settings (name, sealed) VALUES (?, ?)");
-        q.bind(1, name);
-        q.bind(2, sealed.data(), static_cast<int>(sealed.size()));
-        q.exec();
+        write_setting(im.db, im.data_key, im.journal_id, name, value);
     } catch (const SQLite::Exception& e) {
         rethrow_sqlite(e, im.path);
     }
@@ -585,18 +662,22 @@ void Journal::batch(const std::function<void()>& body) {
         SQLite::Transaction tx(im.db, SQLite::TransactionBehavior::IMMEDIATE);
         im.in_batch = true;
         im.order.reset();
+        im.next_id.reset();
         try {
             body();
         } catch (...) {
             im.in_batch = false;
             im.order.reset();
+            im.next_id.reset();
             throw; // the transaction rolls back as it goes out of scope
         }
         im.in_batch = false;
+        im.next_id.reset();
         save_order();
         tx.commit();
     } catch (const SQLite::Exception& e) {
         im.in_batch = false;
+        im.next_id.reset();
         rethrow_sqlite(e, im.path);
     }
 }
@@ -616,12 +697,12 @@ crypto::Bytes record_ad(crypto::ByteView journal_id, std::int64_t id, std::strin
 } // namespace
 
 bool Journal::seen(std::string_view identity) const {
-    const Impl& im = *m_impl;
+    Impl& im = *m_impl;
     try {
-        SQLite::Statement q(im.db, "SELECT 1 FROM seen WHERE tag = ?");
+        Reuse q(im.db, im.select_seen, "SELECT 1 FROM seen WHERE tag = ?");
         const crypto::Bytes tag = seen_tag(im.data_key, identity);
-        q.bind(1, tag.data(), static_cast<int>(tag.size()));
-        return q.executeStep();
+        q->bind(1, tag.data(), static_cast<int>(tag.size()));
+        return q->executeStep();
     } catch (const SQLite::Exception& e) {
         rethrow_sqlite(e, im.path);
     }
@@ -630,13 +711,27 @@ bool Journal::seen(std::string_view identity) const {
 void Journal::mark_seen(std::string_view identity) {
     Impl& im = *m_impl;
     try {
-        SQLite::Statement q(im.db, "INSERT OR IGNORE INTO seen (tag) VALUES (?)");
+        Reuse q(im.db, im.insert_seen, "INSERT OR IGNORE INTO seen (tag) VALUES (?)");
         const crypto::Bytes tag = seen_tag(im.data_key, identity);
-        q.bind(1, tag.data(), static_cast<int>(tag.size()));
-        q.exec();
+        q->bind(1, tag.data(), static_cast<int>(tag.size()));
+        q->exec();
     } catch (const SQLite::Exception& e) {
         rethrow_sqlite(e, im.path);
     }
+}
+
+void Journal::index_identities() {
+    if (setting(k_identity_setting)) {
+        return;
+    }
+    // Journals from before the index: mark every entry once, streaming, and
+    // remember that it was done.
+    batch([&] {
+        for_each([&](const Entry& e) { mark_seen(content_identity(e)); },
+                 // A damaged entry cannot be compared; `duet review` reports it.
+                 [](std::int64_t, const std::string&) {});
+        set_setting(k_identity_setting, "1");
+    });
 }
 
 std::optional<std::int64_t> Journal::add_once(Entry& entry, std::string_view identity) {

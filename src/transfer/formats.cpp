@@ -324,9 +324,7 @@ void add_record(ImportFormat format, const json& record, std::string_view name, 
 }
 
 std::string duet_identity(const store::Entry& e) {
-    const json answer = e.skipped || !e.answer ? json(nullptr) : json(*e.answer);
-    const json canonical = json::array({e.created_at.seconds, e.pack, e.prompt_id, answer});
-    return "duet:" + hash_hex(canonical.dump(-1, ' ', false, json::error_handler_t::replace));
+    return store::content_identity(e);
 }
 
 } // namespace duet::transfer

@@ -365,3 +365,224 @@ TEST_CASE("store::encode_entry") {
                         DataError);
     }
 }
+
+namespace {
+
+// How the first journals were encoded (nlohmann::json::to_msgpack of a map):
+// kept here as the oracle the hand-written codec must agree with.
+std::vector<std::uint8_t> first_encoding(const Entry& e) {
+    nlohmann::json j = {
+        {"v", 1},
+        {"t", e.created_at.seconds},
+        {"o", e.created_at.utc_offset},
+        {"d", e.day},
+        {"pk", e.pack},
+        {"pi", e.prompt_id},
+        {"pt", e.prompt_text},
+        {"k", e.kind},
+        {"s", e.skipped},
+        {"fs", e.for_session},
+        {"tg", e.together},
+        {"im", e.imported},
+    };
+    if (e.answer) {
+        j["a"] = *e.answer;
+    }
+    if (e.value) {
+        j["n"] = *e.value;
+    }
+    if (e.kind == "scale") {
+        j["lo"] = e.scale_min;
+        j["hi"] = e.scale_max;
+    }
+    if (!e.source.empty()) {
+        j["src"] = e.source;
+    }
+    return nlohmann::json::to_msgpack(j);
+}
+
+bool same_entry(const Entry& a, const Entry& b) {
+    return a.id == b.id && a.created_at.seconds == b.created_at.seconds &&
+           a.created_at.utc_offset == b.created_at.utc_offset && a.day == b.day &&
+           a.pack == b.pack && a.prompt_id == b.prompt_id && a.prompt_text == b.prompt_text &&
+           a.kind == b.kind && a.answer == b.answer && a.value == b.value &&
+           a.scale_min == b.scale_min && a.scale_max == b.scale_max && a.skipped == b.skipped &&
+           a.for_session == b.for_session && a.together == b.together && a.imported == b.imported &&
+           a.source == b.source;
+}
+
+// Deterministic variety: sizes across every MessagePack string and integer width.
+Entry varied_entry(std::uint64_t& state) {
+    const auto next = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return state >> 33;
+    };
+    const std::int64_t ints[] = {
+        0,      1,      31,           127,           128,        255,       256,
+        65535,  65536,  -1,           -32,           -33,        -128,      -129,
+        -32768, -32769, 4294967295LL, -2147483648LL, 1798000000, INT64_MAX, INT64_MIN};
+    const std::size_t sizes[] = {0, 1, 31, 32, 255, 256, 65535, 65536, 70000};
+    const auto text = [&] {
+        std::string s(sizes[next() % std::size(sizes)], 'x');
+        for (char& c : s) {
+            c = static_cast<char>(next() & 0xff);
+        }
+        return s;
+    };
+    Entry e;
+    e.created_at.seconds = ints[next() % std::size(ints)];
+    e.created_at.utc_offset = static_cast<std::int32_t>(next() % 50401) - 25200;
+    e.day = ints[next() % std::size(ints)];
+    e.pack = text();
+    e.prompt_id = text();
+    e.prompt_text = text();
+    e.kind = next() % 2 == 0 ? "scale" : text();
+    if (next() % 3 != 0) {
+        e.answer = text();
+    }
+    if (next() % 2 == 0) {
+        e.value = static_cast<int>(ints[next() % 12]);
+    }
+    if (e.kind == "scale") {
+        e.scale_min = static_cast<int>(ints[next() % 12]);
+        e.scale_max = static_cast<int>(ints[next() % 12]);
+    }
+    e.skipped = next() % 2 == 0;
+    e.for_session = next() % 2 == 0;
+    e.together = next() % 2 == 0;
+    e.imported = next() % 2 == 0;
+    if (next() % 2 == 0) {
+        e.source = text();
+    }
+    return e;
+}
+
+Entry decode(const std::vector<std::uint8_t>& bytes, std::int64_t id = 7) {
+    return store::decode_entry(crypto::ByteView(bytes.data(), bytes.size()), id);
+}
+
+} // namespace
+
+TEST_CASE("store: the entry codec agrees with the first journals' encoding") {
+    std::uint64_t state = 42;
+    for (int i = 0; i < 600; ++i) {
+        Entry e = varied_entry(state);
+        e.id = 7;
+        CAPTURE(i);
+        // Bytes written by the first duets read back the same...
+        CHECK(same_entry(decode(first_encoding(e)), e));
+        // ...and today's bytes are ordinary MessagePack carrying the same map.
+        const auto now = store::encode_entry(e);
+        const auto as_json = nlohmann::json::from_msgpack(now.view().begin(), now.view().end());
+        CHECK(as_json == nlohmann::json::from_msgpack(first_encoding(e)));
+        CHECK(same_entry(store::decode_entry(now.view(), 7), e));
+        crypto::SecureBytes reused(4);
+        store::encode_entry_into(e, reused);
+        CHECK(reused.str() == now.str());
+    }
+}
+
+TEST_CASE("store: decode_entry refuses damage and skips fields it does not know") {
+    const Entry e = sample("kept");
+    nlohmann::json base = nlohmann::json::from_msgpack(first_encoding(e));
+    const auto packed = [](const nlohmann::json& j) {
+        return nlohmann::json::to_msgpack(j);
+    };
+
+    // A later duet may add fields of any shape; this one reads past them.
+    nlohmann::json extra = base;
+    extra["zz"] = {{"nested", {1, 2.5, nullptr, "x", {{"deeper", true}}}}};
+    extra["zb"] = nlohmann::json::binary({1, 2, 3});
+    CHECK(decode(packed(extra)).answer == "kept");
+
+    // Each required field missing, or of the wrong type, is damage.
+    for (const char* key : {"v", "t", "o", "d", "pk", "pi", "pt", "k", "s", "fs"}) {
+        CAPTURE(key);
+        nlohmann::json missing = base;
+        missing.erase(key);
+        CHECK_THROWS_AS(decode(packed(missing)), DataError);
+        nlohmann::json wrong = base;
+        wrong[key] = nlohmann::json::array({1});
+        CHECK_THROWS_AS(decode(packed(wrong)), DataError);
+    }
+    for (const char* key : {"tg", "im", "a", "n", "lo", "hi", "src"}) {
+        CAPTURE(key);
+        nlohmann::json wrong = base;
+        wrong[key] = nlohmann::json::object();
+        CHECK_THROWS_AS(decode(packed(wrong)), DataError);
+    }
+    // Numbers out of their field's range.
+    nlohmann::json big_offset = base;
+    big_offset["o"] = 1LL << 40;
+    CHECK_THROWS_AS(decode(packed(big_offset)), DataError);
+    nlohmann::json huge_time = base;
+    huge_time["t"] = std::numeric_limits<std::uint64_t>::max();
+    CHECK_THROWS_AS(decode(packed(huge_time)), DataError);
+    nlohmann::json bool_as_number = base;
+    bool_as_number["s"] = 1;
+    CHECK_THROWS_AS(decode(packed(bool_as_number)), DataError);
+
+    // Truncated at every length, and a byte too many.
+    const auto whole = packed(base);
+    for (std::size_t n = 0; n < whole.size(); ++n) {
+        CAPTURE(n);
+        CHECK_THROWS_AS(store::decode_entry(crypto::ByteView(whole.data(), n), 1), DataError);
+    }
+    auto longer = whole;
+    longer.push_back(0xc0);
+    CHECK_THROWS_AS(decode(longer), DataError);
+
+    // Nesting inside an unknown field is bounded, not recursed into without end.
+    std::vector<std::uint8_t> deep = {0x81, 0xa2, 'z', 'z'};
+    deep.insert(deep.end(), 100000, 0x91);
+    deep.push_back(0xc0);
+    CHECK_THROWS_AS(decode(deep), DataError);
+
+    // A newer entry format is named as such.
+    nlohmann::json newer = base;
+    newer["v"] = 2;
+    try {
+        decode(packed(newer));
+        FAIL("a newer format was read");
+    } catch (const DataError& err) {
+        CHECK(std::string(err.what()).find("newer duet") != std::string::npos);
+    }
+}
+
+TEST_CASE("store: every entry's identity is indexed, and older journals once") {
+    const auto folder = fresh_folder("j-identity");
+    Entry a = sample("first", 20000);
+    Entry b = sample("second", 20001);
+    Entry c = sample("third", 20002);
+    {
+        Journal j = Journal::create(folder, pass("pw"), crypto::kdf_preset("interactive"));
+        j.add(a);
+        CHECK(j.seen(store::content_identity(a)));
+        CHECK_FALSE(j.seen(store::content_identity(b)));
+        // Inside a batch too, and ids keep counting across the batch.
+        j.batch([&] {
+            CHECK(j.add(b) == 2);
+            CHECK(j.add(c) == 3);
+        });
+        CHECK(j.seen(store::content_identity(c)));
+        CHECK(j.add_once(c, store::content_identity(c)) == std::nullopt);
+    }
+    {
+        // What a journal from before the index looks like: no marks, no setting.
+        SQLite::Database db(folder.journal().string(), SQLite::OPEN_READWRITE);
+        db.exec("DELETE FROM seen");
+        db.exec("DELETE FROM settings WHERE name = 'identity_index'");
+    }
+    Journal j = Journal::open(folder, pass("pw"));
+    CHECK_FALSE(j.seen(store::content_identity(b)));
+    j.index_identities();
+    for (const Entry* e : {&a, &b, &c}) {
+        CHECK(j.seen(store::content_identity(*e)));
+    }
+    CHECK(j.setting("identity_index") == "1");
+    // Changing the answer makes it other writing.
+    Entry changed = b;
+    changed.answer = "second, reworded";
+    CHECK(j.add_once(changed, store::content_identity(changed)) == 4);
+    CHECK(j.count() == 4);
+}

@@ -33,7 +33,15 @@ struct Entry {
 
 // The plaintext that gets sealed; versioned so later duets can read it.
 crypto::SecureBytes encode_entry(const Entry& entry);
+// Same, into a reused buffer (replaced by a larger one when too small), so a
+// long import does not allocate guarded memory for every entry.
+void encode_entry_into(const Entry& entry, crypto::SecureBytes& out);
 // Throws DataError when the bytes are not an entry this duet understands.
 Entry decode_entry(crypto::ByteView bytes, std::int64_t id);
+
+// What makes two entries the same writing, wherever they were numbered: when
+// it was written, the prompt and the answer (or the skip). The journal keeps
+// it (hashed) for every entry, so importing a journal's own export adds nothing.
+std::string content_identity(const Entry& entry);
 
 } // namespace duet::store

@@ -84,6 +84,11 @@ class Journal {
     // the imported record) was added before; nullopt when it was.
     std::optional<std::int64_t> add_once(Entry& entry, std::string_view identity);
 
+    // add() records every entry's content_identity as seen, so importing the
+    // journal's own export finds them without reading the journal. Journals
+    // from before that are indexed once, here; afterwards this is a no-op.
+    void index_identities();
+
     // Has this identity (an import key, a shared message's id) been recorded?
     // Stored only as a keyed hash, so the file reveals nothing of it.
     bool seen(std::string_view identity) const;
@@ -116,6 +121,8 @@ class Journal {
   private:
     struct Impl;
     explicit Journal(std::unique_ptr<Impl> impl);
+    // Opens the file and checks it is a duet journal this duet can read.
+    static std::unique_ptr<Impl> open_file(const DataFolder& folder);
     void note_order(const Entry& entry); // inside add's transaction
     void save_order();
     std::unique_ptr<Impl> m_impl;
