@@ -192,45 +192,50 @@ int run_review(const ReviewOptions& o, Context& ctx) {
                         : paged ? static_cast<std::ostream&>(buffer)
                                 : std::cout;
     std::size_t written = 0;
-    if (o.summary || o.last > 0) {
-        // The summary needs its whole period; --last N needs only the newest N.
+    // --last N: read newest first, stop at N, and hand them on oldest first.
+    const auto newest = [&] {
         std::vector<store::Entry> picked;
-        each_in_order(o.last > 0, [&](const store::Entry& e) {
+        each_in_order(true, [&](const store::Entry& e) {
             picked.push_back(e);
-            return o.last <= 0 || picked.size() < static_cast<std::size_t>(o.last);
+            return picked.size() < static_cast<std::size_t>(o.last);
         });
+        std::reverse(picked.begin(), picked.end());
+        return picked;
+    };
+    if (o.summary) {
+        // Built as the entries stream past: only what the summary shows is kept.
+        report::SummaryBuilder summary(since, until, since_last_session);
+        std::set<std::int64_t> shared_ids;
+        for (const exchange::SharedRecord& r : exchange::shared_records(journal)) {
+            shared_ids.insert(r.entry_id);
+        }
+        summary.set_shared_ids(std::move(shared_ids));
         if (o.last > 0) {
-            std::reverse(picked.begin(), picked.end());
-        }
-        written = picked.size();
-        if (o.summary) {
-            report::SummaryInput input;
-            input.since = since;
-            input.until = until;
-            input.since_last_session = since_last_session;
-            std::set<std::int64_t> shared_ids;
-            for (const exchange::SharedRecord& r : exchange::shared_records(journal)) {
-                shared_ids.insert(r.entry_id);
+            for (const store::Entry& e : newest()) {
+                summary.add(e);
             }
-            input.shared_by_me = report::shared_by_me(picked, shared_ids);
-            input.entries = std::move(picked);
-            report::write_summary(report::build_summary(input), format, out, wo);
         } else {
-            auto writer = report::make_writer(format, out, wo);
-            writer->begin();
-            for (const store::Entry& e : picked) {
-                writer->write(e);
-            }
-            writer->end();
+            each_in_order(false, [&](const store::Entry& e) {
+                summary.add(e);
+                return true;
+            });
         }
+        report::write_summary(std::move(summary).finish(), format, out, wo);
     } else {
         auto writer = report::make_writer(format, out, wo);
         writer->begin();
-        each_in_order(false, [&](const store::Entry& e) {
-            writer->write(e);
-            ++written;
-            return true;
-        });
+        if (o.last > 0) {
+            for (const store::Entry& e : newest()) {
+                writer->write(e);
+                ++written;
+            }
+        } else {
+            each_in_order(false, [&](const store::Entry& e) {
+                writer->write(e);
+                ++written;
+                return true;
+            });
+        }
         writer->end();
     }
     if (to_file) {

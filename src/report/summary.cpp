@@ -15,11 +15,17 @@ PromptRef prompt_ref(const store::Entry& e) {
     return {e.id, e.day, e.pack, e.prompt_id, e.prompt_text};
 }
 
+namespace {
+bool shared_by_me_entry(const store::Entry& e, const std::set<std::int64_t>& shared_ids) {
+    return e.author == store::Author::me && !e.skipped && e.answer && shared_ids.count(e.id) > 0;
+}
+} // namespace
+
 std::vector<PromptRef> shared_by_me(std::span<const store::Entry> entries,
                                     const std::set<std::int64_t>& shared_ids) {
     std::vector<PromptRef> out;
     for (const store::Entry& e : entries) {
-        if (e.author == store::Author::me && !e.skipped && e.answer && shared_ids.count(e.id) > 0) {
+        if (shared_by_me_entry(e, shared_ids)) {
             out.push_back(prompt_ref(e));
         }
     }
@@ -31,48 +37,62 @@ bool Summary::empty() const {
            shared_by_me.empty() && answered.empty();
 }
 
-Summary build_summary(const SummaryInput& in) {
-    Summary s;
-    s.since = in.since;
-    s.until = in.until;
-    s.since_last_session = in.since_last_session && in.since;
-    s.shared_by_me = in.shared_by_me;
-    std::map<std::string, std::size_t> series_of;   // "pack/id min-max" -> index in s.scales
-    std::map<std::string, std::size_t> answered_of; // "pack/id" -> index in s.answered
-    for (const store::Entry& e : in.entries) {
-        // A skipped prompt is the person's choice; the summary neither lists nor counts it.
-        if (e.skipped || !e.answer) {
-            continue;
-        }
-        if (e.for_session) {
-            s.for_session.push_back(e);
-        }
-        if (e.author == store::Author::partner) {
-            s.shared_with_me.push_back(prompt_ref(e));
-            continue;
-        }
-        auto [at, first] = answered_of.try_emplace(e.pack + "/" + e.prompt_id, s.answered.size());
-        if (first) {
-            s.answered.push_back({e.pack, e.prompt_id, e.prompt_text, {}, {}});
-        }
-        s.answered[at->second].ids.push_back(e.id);
-        s.answered[at->second].days.push_back(e.day);
-        if (e.kind == "scale" && e.value) {
-            // A pack may change a scale's range; mixing ranges in one chart would mislead.
-            const std::string key =
-                fmt::format("{}/{} {}-{}", e.pack, e.prompt_id, e.scale_min, e.scale_max);
-            auto [it, added] = series_of.try_emplace(key, s.scales.size());
-            if (added) {
-                s.scales.push_back(
-                    {e.pack, e.prompt_id, e.prompt_text, e.scale_min, e.scale_max, {}});
-            }
-            s.scales[it->second].points.push_back({e.day, *e.value});
-        }
+SummaryBuilder::SummaryBuilder(std::optional<util::DayNumber> since,
+                               std::optional<util::DayNumber> until, bool since_last_session) {
+    m_summary.since = since;
+    m_summary.until = until;
+    m_summary.since_last_session = since_last_session && since;
+}
+
+void SummaryBuilder::add(const store::Entry& e) {
+    Summary& s = m_summary;
+    // A skipped prompt is the person's choice; the summary neither lists nor counts it.
+    if (e.skipped || !e.answer) {
+        return;
     }
-    for (ScaleSeries& series : s.scales) {
+    if (e.for_session) {
+        s.for_session.push_back(e);
+    }
+    if (e.author == store::Author::partner) {
+        s.shared_with_me.push_back(prompt_ref(e));
+        return;
+    }
+    if (shared_by_me_entry(e, m_shared_ids)) {
+        s.shared_by_me.push_back(prompt_ref(e));
+    }
+    auto [at, first] = m_answered_of.try_emplace(e.pack + "/" + e.prompt_id, s.answered.size());
+    if (first) {
+        s.answered.push_back({e.pack, e.prompt_id, e.prompt_text, {}, {}});
+    }
+    s.answered[at->second].ids.push_back(e.id);
+    s.answered[at->second].days.push_back(e.day);
+    if (e.kind == "scale" && e.value) {
+        // A pack may change a scale's range; mixing ranges in one chart would mislead.
+        const std::string key =
+            fmt::format("{}/{} {}-{}", e.pack, e.prompt_id, e.scale_min, e.scale_max);
+        auto [it, added] = m_series_of.try_emplace(key, s.scales.size());
+        if (added) {
+            s.scales.push_back({e.pack, e.prompt_id, e.prompt_text, e.scale_min, e.scale_max, {}});
+        }
+        s.scales[it->second].points.push_back({e.day, *e.value});
+    }
+}
+
+Summary SummaryBuilder::finish() && {
+    for (ScaleSeries& series : m_summary.scales) {
         std::stable_sort(series.points.begin(), series.points.end(),
                          [](const ScalePoint& a, const ScalePoint& b) { return a.day < b.day; });
     }
+    return std::move(m_summary);
+}
+
+Summary build_summary(const SummaryInput& in) {
+    SummaryBuilder builder(in.since, in.until, in.since_last_session);
+    for (const store::Entry& e : in.entries) {
+        builder.add(e);
+    }
+    Summary s = std::move(builder).finish();
+    s.shared_by_me = in.shared_by_me;
     return s;
 }
 

@@ -402,3 +402,26 @@ TEST_CASE("report::session days") {
     CHECK_FALSE(last_session_day(days, nov(1)));
     CHECK_FALSE(last_session_day({}, nov(1)));
 }
+
+TEST_CASE("report::SummaryBuilder streams to the same summary") {
+    const auto entries = fixture();
+    const report::Summary whole = fixture_summary(entries);
+    report::SummaryBuilder builder(nov(2), std::nullopt, true);
+    builder.set_shared_ids({3, 5, 6});
+    for (const store::Entry& e : entries) {
+        builder.add(e);
+    }
+    const report::Summary streamed = std::move(builder).finish();
+    // The same sections, item for item: rendered alike in every format.
+    for (const auto format : {report::Format::text, report::Format::markdown, report::Format::json,
+                              report::Format::html}) {
+        std::ostringstream a;
+        std::ostringstream b;
+        report::write_summary(whole, format, a, {});
+        report::write_summary(streamed, format, b, {});
+        CHECK(a.str() == b.str());
+    }
+    REQUIRE(streamed.shared_by_me.size() == 1);
+    CHECK(streamed.shared_by_me[0].entry_id == 5);
+    CHECK(streamed.since_last_session);
+}

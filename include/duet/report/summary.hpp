@@ -8,6 +8,7 @@
 #include "duet/util/dates.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <set>
@@ -67,6 +68,26 @@ struct Summary {
 };
 
 Summary build_summary(const SummaryInput& input);
+
+// The same, one entry at a time, so a review need not hold the period's
+// entries: it keeps only what the summary shows.
+class SummaryBuilder {
+  public:
+    SummaryBuilder(std::optional<util::DayNumber> since, std::optional<util::DayNumber> until,
+                   bool since_last_session);
+    // The journal's share records: my answered entries among them are listed
+    // as shared by me.
+    void set_shared_ids(std::set<std::int64_t> ids) { m_shared_ids = std::move(ids); }
+    // Entries of the period (already filtered), oldest first.
+    void add(const store::Entry& entry);
+    Summary finish() &&;
+
+  private:
+    Summary m_summary;
+    std::set<std::int64_t> m_shared_ids;
+    std::map<std::string, std::size_t> m_series_of;   // "pack/id min-max" -> in scales
+    std::map<std::string, std::size_t> m_answered_of; // "pack/id" -> in answered
+};
 
 // "Since the session on Monday 2 November 2026", "Everything so far", ...
 std::string summary_period(const Summary& summary);
