@@ -136,7 +136,7 @@ class Inbox {
         }
         const std::string invitation = j->value("invitation", "");
         const std::string name = clean_name(j->value("name", "your partner"));
-        auto sent = sent_invitations(m_journal);
+        std::vector<SentInvitation>& sent = sent_by_me();
         const auto it = std::find_if(sent.begin(), sent.end(),
                                      [&](const SentInvitation& s) { return s.id == invitation; });
         if (it == sent.end()) {
@@ -188,14 +188,14 @@ class Inbox {
             refuse(path, "holds an entry this duet cannot read; it was ignored");
             return;
         }
-        for (const Received& r : received(m_journal, [](std::int64_t, const std::string&) {})) {
-            if (r.source_id == source_id && r.revision >= revision) {
-                refuse(path, fmt::format("an older copy of your partner's entry {}; the newer "
-                                         "one is kept",
-                                         source_id));
-                m_journal.mark_seen("msg:" + id);
-                return;
-            }
+        std::map<std::int64_t, int>& newest = newest_revisions();
+        if (const auto kept = newest.find(source_id);
+            kept != newest.end() && kept->second >= revision) {
+            refuse(path, fmt::format("an older copy of your partner's entry {}; the newer "
+                                     "one is kept",
+                                     source_id));
+            m_journal.mark_seen("msg:" + id);
+            return;
         }
         json stored = {{"source_id", source_id},
                        {"revision", revision},
@@ -204,6 +204,7 @@ class Inbox {
         const std::vector<std::uint8_t> packed = json::to_msgpack(stored);
         m_journal.add_record("received", std::string(packed.begin(), packed.end()));
         m_journal.mark_seen("msg:" + id);
+        newest[source_id] = revision;
         ++m_report.received;
     }
 
@@ -215,7 +216,7 @@ class Inbox {
             refuse(path, e.what());
             return;
         }
-        for (SentInvitation& s : sent_invitations(m_journal)) {
+        for (SentInvitation& s : sent_by_me()) {
             if (s.id != d.invitation_id || !s.reply.empty()) {
                 continue;
             }
@@ -228,11 +229,34 @@ class Inbox {
         }
     }
 
+    // Read from the journal once per run, on first need, and kept current as
+    // files are taken in: a full shared folder costs one pass, not one per file.
+    std::map<std::int64_t, int>& newest_revisions() {
+        if (!m_newest) {
+            m_newest.emplace();
+            for (const Received& r : received(m_journal, [](std::int64_t, const std::string&) {})) {
+                const auto [at, added] = m_newest->try_emplace(r.source_id, r.revision);
+                if (!added) {
+                    at->second = std::max(at->second, r.revision);
+                }
+            }
+        }
+        return *m_newest;
+    }
+    std::vector<SentInvitation>& sent_by_me() {
+        if (!m_sent) {
+            m_sent = sent_invitations(m_journal);
+        }
+        return *m_sent;
+    }
+
     store::Journal& m_journal;
     InboxReport& m_report;
     PublicKey m_me;
     crypto::SecureBytes m_secret;
     std::optional<Partner> m_partner;
+    std::optional<std::map<std::int64_t, int>> m_newest; // partner entry id -> revision
+    std::optional<std::vector<SentInvitation>> m_sent;
 };
 
 } // namespace
