@@ -439,19 +439,37 @@ namespace {
 constexpr const char* k_order_setting = "entry_order";
 } // namespace
 
+namespace {
+// The sealed "entry_order" setting: the newest entry's time, then the ids at
+// which time order restarts. nullopt when it cannot be read.
+struct OrderText {
+    std::int64_t last_time = INT64_MIN;
+    std::vector<std::int64_t> starts;
+};
+std::optional<OrderText> parse_order(const std::string& text) {
+    const auto parts = util::split(text, ' ');
+    OrderText order;
+    try {
+        order.last_time = std::stoll(parts.at(0));
+        for (std::size_t i = 1; i < parts.size(); ++i) {
+            order.starts.push_back(std::stoll(parts[i]));
+        }
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    return order;
+}
+} // namespace
+
 void Journal::note_order(const Entry& entry) {
     Impl& im = *m_impl;
     if (!im.order) {
         im.order = Impl::Order{};
-        const auto text = setting(k_order_setting);
-        if (text) {
-            const auto parts = util::split(*text, ' ');
-            try {
-                im.order->last_time = std::stoll(parts.at(0));
-                for (std::size_t i = 1; i < parts.size(); ++i) {
-                    im.order->starts.push_back(std::stoll(parts[i]));
-                }
-            } catch (const std::exception&) {
+        if (const auto text = setting(k_order_setting)) {
+            if (auto parsed = parse_order(*text)) {
+                im.order->last_time = parsed->last_time;
+                im.order->starts = std::move(parsed->starts);
+            } else {
                 im.order->known = false;
             }
         } else if (entry.id > 1) {
@@ -485,14 +503,11 @@ std::optional<std::vector<std::int64_t>> Journal::order_segments() const {
         }
         return std::nullopt;
     }
-    const auto parts = util::split(*text, ' ');
-    try {
-        for (std::size_t i = 1; i < parts.size(); ++i) {
-            starts.push_back(std::stoll(parts[i]));
-        }
-    } catch (const std::exception&) {
+    const auto parsed = parse_order(*text);
+    if (!parsed) {
         return std::nullopt;
     }
+    starts.insert(starts.end(), parsed->starts.begin(), parsed->starts.end());
     return starts;
 }
 
