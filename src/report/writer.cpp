@@ -2,10 +2,10 @@
 
 #include "duet/error.hpp"
 #include "duet/report/html.hpp"
+#include "duet/util/json_text.hpp"
 #include "duet/util/text.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 namespace duet::report {
 
@@ -35,29 +35,59 @@ std::string answer_for_display(const store::Entry& e) {
     return *e.answer;
 }
 
-std::string entry_json(const store::Entry& e) {
-    nlohmann::ordered_json j;
-    j["id"] = e.id;
-    j["created_at"] = util::format_iso8601(e.created_at);
-    j["day"] = util::format_day(e.day);
-    j["pack"] = e.pack;
-    j["prompt_id"] = e.prompt_id;
-    j["prompt"] = e.prompt_text;
-    j["kind"] = e.kind;
-    j["answer"] = e.answer && !e.skipped ? nlohmann::ordered_json(*e.answer) : nullptr;
+namespace {
+
+// The keys are fixed ASCII, so they are written literally; only values need escaping.
+// Invalid UTF-8 cannot come from duet itself; it is replaced rather than failing an export.
+void append_entry_json(std::string& out, const store::Entry& e) {
+    out += "{\"id\":";
+    util::append_json_int(out, e.id);
+    out += ",\"created_at\":";
+    util::append_json_string(out, util::format_iso8601(e.created_at));
+    out += ",\"day\":";
+    util::append_json_string(out, util::format_day(e.day));
+    out += ",\"pack\":";
+    util::append_json_string(out, e.pack);
+    out += ",\"prompt_id\":";
+    util::append_json_string(out, e.prompt_id);
+    out += ",\"prompt\":";
+    util::append_json_string(out, e.prompt_text);
+    out += ",\"kind\":";
+    util::append_json_string(out, e.kind);
+    out += ",\"answer\":";
+    if (e.answer && !e.skipped) {
+        util::append_json_string(out, *e.answer);
+    } else {
+        out += "null";
+    }
     if (e.value && !e.skipped) {
-        j["value"] = *e.value;
+        out += ",\"value\":";
+        util::append_json_int(out, *e.value);
     }
     if (e.kind == "scale") {
-        j["scale"] = {{"min", e.scale_min}, {"max", e.scale_max}};
+        out += ",\"scale\":{\"min\":";
+        util::append_json_int(out, e.scale_min);
+        out += ",\"max\":";
+        util::append_json_int(out, e.scale_max);
+        out += '}';
     }
-    j["skipped"] = e.skipped;
-    j["for_session"] = e.for_session;
-    j["together"] = e.together;
-    j["imported"] = e.imported;
-    j["author"] = e.author == store::Author::me ? "me" : "partner";
-    // Invalid UTF-8 cannot come from duet itself; replace rather than fail an export.
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    out += ",\"skipped\":";
+    util::append_json_bool(out, e.skipped);
+    out += ",\"for_session\":";
+    util::append_json_bool(out, e.for_session);
+    out += ",\"together\":";
+    util::append_json_bool(out, e.together);
+    out += ",\"imported\":";
+    util::append_json_bool(out, e.imported);
+    out += e.author == store::Author::me ? ",\"author\":\"me\"}" : ",\"author\":\"partner\"}";
+}
+
+} // namespace
+
+std::string entry_json(const store::Entry& e) {
+    std::string out;
+    append_entry_json(out, e);
+    return out;
 }
 
 std::string entry_when(const store::Entry& e) {
@@ -159,7 +189,12 @@ class JsonWriter : public EntryWriter {
     explicit JsonWriter(std::ostream& out) : m_out(out) {}
     void begin() override { m_out << "{\"format\":\"duet-export\",\"version\":1,\"entries\":["; }
     void write(const store::Entry& e) override {
-        m_out << (m_count++ == 0 ? "\n" : ",\n") << entry_json(e);
+        // One buffer for all entries: clear() keeps its capacity, so long exports allocate
+        // only while it grows to the largest entry.
+        m_buffer.clear();
+        m_buffer += m_count++ == 0 ? "\n" : ",\n";
+        append_entry_json(m_buffer, e);
+        m_out.write(m_buffer.data(), static_cast<std::streamsize>(m_buffer.size()));
     }
     void end() override {
         m_out << (m_count == 0 ? "]}\n" : "\n]}\n");
@@ -169,6 +204,7 @@ class JsonWriter : public EntryWriter {
   private:
     std::ostream& m_out;
     std::size_t m_count = 0;
+    std::string m_buffer;
 };
 
 } // namespace
