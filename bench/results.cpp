@@ -75,7 +75,11 @@ void print_table(std::ostream& out, const Suite& s) {
                 format_ms(r.sqlite_scan.cpu_ms), "-", "-", format_mib(r.sqlite_scan.peak_rss_kib));
         }
     }
-    out << "\nTargets\n";
+    for (const PresetUnlock& p : s.presets) {
+        out << fmt::format("\nUnlock with DUET_KDF={}: {} ms, {} MiB peak", p.preset,
+                           format_ms(p.unlock_ms), format_mib(p.process.peak_rss_kib));
+    }
+    out << "\n\nTargets\n";
     for (const Verdict& v : verdicts(s)) {
         out << fmt::format("  {:<5} {}: {}\n", v.result, v.target, v.measured);
     }
@@ -125,6 +129,27 @@ void write_method(std::ostream& out, const Suite& s, const std::string& cache) {
         << "- The write goes to a scratch copy of the journal; the import goes into a fresh, "
            "empty journal each run, from duet's own JSON export of the journal of that "
            "size.\n\n";
+}
+
+void write_presets(std::ostream& out, const Suite& s) {
+    if (s.presets.empty()) {
+        return;
+    }
+    out << "\n## Unlock by KDF preset\n\n"
+           "What opening a journal costs for each `DUET_KDF` preset chosen when it was "
+           "created (`Journal::open` in the helper, on an empty journal; the peak is "
+           "the helper process, nearly all of it Argon2id's memory). Reproduce: "
+           "`build-bench/bench/duet_bench --unlock build-bench/bench-cache/empty-PRESET`.\n\n"
+           "| preset | unlock (ms) | peak (MiB) | runs |\n|---|---:|---:|---:|\n";
+    for (const PresetUnlock& p : s.presets) {
+        if (!p.process.ok) {
+            out << fmt::format("| `{}` | failed: {} | | |\n", p.preset, md_cell(p.process.error));
+            continue;
+        }
+        out << fmt::format("| `{}`{} | {} | {} | {} |\n", p.preset,
+                           p.preset == "moderate" ? " (the default)" : "", format_ms(p.unlock_ms),
+                           format_mib(p.process.peak_rss_kib), p.process.runs);
+    }
 }
 
 void write_size(std::ostream& out, const SizeResult& r, const std::string& cache) {
@@ -204,6 +229,7 @@ void write_results(const std::filesystem::path& file, const Suite& s) {
     for (const SizeResult& r : s.sizes) {
         write_size(out, r, cache);
     }
+    write_presets(out, s);
     out << "\n## Targets (on this machine, after unlock)\n\n| target | measured | result |\n"
            "|---|---|---|\n";
     for (const Verdict& v : verdicts(s)) {

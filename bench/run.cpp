@@ -36,9 +36,11 @@ std::int64_t parse_size(const std::string& text) {
 void usage(std::ostream& out) {
     out << "usage: duet_bench [--quick] [--sizes 1000,100k,1M] [--runs N] [--cache DIR]\n"
            "                  [--results FILE | --no-results] [--timeout SECONDS]\n"
-           "                  [--import-max N] [--duet PATH]\n"
+           "                  [--import-max N] [--presets LIST] [--duet PATH]\n"
            "Runs duet's commands on journals of each size; writes RESULTS.md on a default\n"
-           "run or with --results. --quick: sizes 1000,10000 and 3 runs, for a smoke test.\n"
+           "run or with --results. --quick: sizes 1000,10000, 3 runs and only the\n"
+           "interactive preset's unlock, for a smoke test. --presets: the DUET_KDF presets\n"
+           "whose unlock is timed (default interactive,moderate,sensitive; none: skip).\n"
            "Helpers: duet_bench --unlock DIR; duet_bench --rewrap DIR KDF.\n";
 }
 
@@ -60,6 +62,7 @@ BenchOptions parse_args(int argc, char** argv) {
         if (arg == "--quick") {
             o.sizes = {1000, 10000};
             o.runs = 3;
+            o.presets = {"interactive"};
             partial = true;
         } else if (arg == "--sizes") {
             o.sizes.clear();
@@ -81,6 +84,14 @@ BenchOptions parse_args(int argc, char** argv) {
             o.timeout_s = std::stod(value());
         } else if (arg == "--import-max") {
             o.import_max = parse_size(value());
+        } else if (arg == "--presets") {
+            o.presets.clear();
+            std::stringstream list(value());
+            for (std::string item; std::getline(list, item, ',');) {
+                if (item != "none") {
+                    o.presets.push_back(item);
+                }
+            }
         } else if (arg == "--duet") {
             o.duet = fs::absolute(value());
         } else if (arg == "--help" || arg == "-h") {
@@ -142,6 +153,7 @@ int run_suite(const BenchOptions& o) {
     for (const std::int64_t size : o.sizes) {
         suite.sizes.push_back(run_size(o, size, has_summary, has_import, export_bytes_per_entry));
     }
+    suite.presets = run_presets(o);
     suite.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
     suite.load_end = load_average();
     std::cout << '\n';

@@ -101,22 +101,23 @@ Filled ensure_journal(const BenchOptions& o, const fs::path& dir, std::int64_t c
     return f;
 }
 
-// Journal::open inside the helper (the unlock, nearly all of it Argon2id).
-void measure_unlock(const BenchOptions& o, SizeResult& r) {
+// Journal::open inside the helper (the unlock, nearly all of it Argon2id):
+// the median inside the helper, and the helper as a whole process.
+double measure_unlock(const BenchOptions& o, const fs::path& home, int runs, Stats& process) {
     const fs::path out = o.cache / "unlock.out";
     std::vector<double> inner;
-    Command c{{fs::read_symlink("/proc/self/exe").string(), "--unlock", r.home.string()},
+    Command c{{fs::read_symlink("/proc/self/exe").string(), "--unlock", home.string()},
               {env_var("DUET_PASSPHRASE", bench_passphrase())},
               out.string()};
     std::vector<double> wall;
     std::vector<double> cpu;
-    for (int i = 0; i <= o.runs; ++i) {
+    for (int i = 0; i <= runs; ++i) {
         const Sample s = run_once(c, o.timeout_s);
         if (s.exit_code != 0) {
-            r.unlock_process.error = "the unlock helper failed: " + s.stderr_text;
-            return;
+            process.error = "the unlock helper failed: " + s.stderr_text;
+            return 0;
         }
-        r.unlock_process.peak_rss_kib = std::max(r.unlock_process.peak_rss_kib, s.peak_rss_kib);
+        process.peak_rss_kib = std::max(process.peak_rss_kib, s.peak_rss_kib);
         if (i > 0) { // the first run warms the caches
             inner.push_back(std::stod(read_text(out)) / 1000);
             wall.push_back(s.wall_ms);
@@ -124,12 +125,12 @@ void measure_unlock(const BenchOptions& o, SizeResult& r) {
         }
     }
     fs::remove(out);
-    r.unlock_ms = median(inner);
-    r.unlock_process.ok = true;
-    r.unlock_process.runs = o.runs;
-    r.unlock_process.median_ms = median(wall);
-    r.unlock_process.cpu_ms = median(cpu);
-    r.unlock_process.min_ms = *std::min_element(wall.begin(), wall.end());
+    process.ok = true;
+    process.runs = runs;
+    process.median_ms = median(wall);
+    process.cpu_ms = median(cpu);
+    process.min_ms = *std::min_element(wall.begin(), wall.end());
+    return median(inner);
 }
 
 void rewrap(const BenchOptions& o, const fs::path& home, const std::string& kdf) {
@@ -272,7 +273,7 @@ SizeResult run_size(const BenchOptions& o, std::int64_t size, bool has_summary, 
     r.journal_bytes = fs::file_size(r.home / "journal.db");
     std::cout << fmt::format("Measuring {} entries ({} MiB journal)\n", size,
                              r.journal_bytes >> 20);
-    measure_unlock(o, r);
+    r.unlock_ms = measure_unlock(o, r.home, o.runs, r.unlock_process);
     std::cout << fmt::format("  [{}] unlock (Journal::open): {:.1f} ms\n", size, r.unlock_ms);
 
     const std::vector<Spec> specs = {
@@ -320,6 +321,22 @@ SizeResult run_size(const BenchOptions& o, std::int64_t size, bool has_summary, 
                              r.sqlite_scan.ok ? fmt::format("{:.1f} ms", r.sqlite_scan.median_ms)
                                               : r.sqlite_scan.error);
     return r;
+}
+
+std::vector<PresetUnlock> run_presets(const BenchOptions& o) {
+    std::vector<PresetUnlock> out;
+    for (const std::string& preset : o.presets) {
+        const fs::path home = o.cache / ("empty-" + preset);
+        ensure_journal(o, home, 0, preset);
+        PresetUnlock p;
+        p.preset = preset;
+        // The costly presets take seconds each; three runs show the spread.
+        p.unlock_ms = measure_unlock(o, home, std::min(o.runs, 3), p.process);
+        std::cout << fmt::format("  unlock with DUET_KDF={}: {:.0f} ms\n", preset, p.unlock_ms)
+                  << std::flush;
+        out.push_back(std::move(p));
+    }
+    return out;
 }
 
 } // namespace duet::bench

@@ -64,6 +64,13 @@ struct SizeResult {
     }
 };
 
+// Unlocking an empty journal made with one Argon2id preset (DUET_KDF).
+struct PresetUnlock {
+    std::string preset;
+    double unlock_ms = 0; // Journal::open inside the helper
+    Stats process;        // the helper as a whole process; its peak is the KDF's memory
+};
+
 struct Suite {
     Machine machine;
     std::string invocation; // the command line that reproduces this run
@@ -73,6 +80,7 @@ struct Suite {
     int runs = 0;
     Stats process_floor; // /bin/true: what any process costs here
     std::vector<SizeResult> sizes;
+    std::vector<PresetUnlock> presets;
     double elapsed_s = 0;
     std::string load_end;
 };
@@ -88,11 +96,12 @@ struct BenchOptions {
     std::filesystem::path duet = DUET_BENCH_DUET_BIN;
     std::filesystem::path fill = DUET_BENCH_FILL_BIN;
     double timeout_s = 1800;
-    std::int64_t import_max = 100000;
+    std::int64_t import_max = 1000000;
     // Commands faster than this are run again on a minimal-KDF copy, where the
     // work after the unlock is measured directly instead of by subtraction.
     double direct_below_ms = 1000;
     std::string kdf = "interactive";
+    std::vector<std::string> presets{"interactive", "moderate", "sensitive"};
     std::string invocation;
 };
 
@@ -103,6 +112,9 @@ bool help_mentions(const BenchOptions& o, const std::string& command, const std:
 // export_bytes_per_entry: of the last JSON export made, to size the ones not made.
 SizeResult run_size(const BenchOptions& o, std::int64_t size, bool has_summary, bool has_import,
                     std::optional<double>& export_bytes_per_entry);
+
+// The unlock time of each DUET_KDF preset, on empty journals made for it.
+std::vector<PresetUnlock> run_presets(const BenchOptions& o);
 
 Machine describe_machine(const BenchOptions& o);
 std::string load_average(); // /proc/loadavg's first three fields
