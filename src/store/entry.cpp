@@ -7,8 +7,8 @@
 
 #include "duet/crypto/aead.hpp"
 #include "duet/error.hpp"
+#include "duet/util/json_text.hpp"
 
-#include <nlohmann/json.hpp>
 #include <sodium.h>
 
 #include <algorithm>
@@ -492,14 +492,22 @@ Entry decode_entry(crypto::ByteView bytes, std::int64_t id) {
 }
 
 std::string content_identity(const Entry& e) {
-    // The same canonical form as duet's first imports recorded: changing it
-    // would let a second import of the same export add everything again.
-    const nlohmann::json answer =
-        e.skipped || !e.answer ? nlohmann::json(nullptr) : nlohmann::json(*e.answer);
-    const nlohmann::json canonical =
-        nlohmann::json::array({e.created_at.seconds, e.pack, e.prompt_id, answer});
-    const std::string text =
-        canonical.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    // The canonical form duet's first imports recorded, the compact JSON array
+    // [created_at, pack, prompt_id, answer or null]: changing it would let a
+    // second import of the same export add everything again.
+    std::string text = "[";
+    util::append_json_int(text, e.created_at.seconds);
+    text += ',';
+    util::append_json_string(text, e.pack);
+    text += ',';
+    util::append_json_string(text, e.prompt_id);
+    text += ',';
+    if (e.skipped || !e.answer) {
+        text += "null";
+    } else {
+        util::append_json_string(text, *e.answer);
+    }
+    text += ']';
     return "duet:" + crypto::to_hex(crypto::keyed_hash({}, crypto::as_bytes(text), 32));
 }
 

@@ -1,3 +1,4 @@
+#include "duet/crypto/aead.hpp"
 #include "duet/error.hpp"
 #include "duet/store/journal.hpp"
 #include "duet/store/order.hpp"
@@ -585,4 +586,27 @@ TEST_CASE("store: every entry's identity is indexed, and older journals once") {
     changed.answer = "second, reworded";
     CHECK(j.add_once(changed, store::content_identity(changed)) == 4);
     CHECK(j.count() == 4);
+}
+
+TEST_CASE("store::content_identity keeps the canonical form of the first imports") {
+    // How the first duets computed it, through nlohmann: the oracle.
+    const auto first_identity = [](const Entry& e) {
+        const nlohmann::json answer =
+            e.skipped || !e.answer ? nlohmann::json(nullptr) : nlohmann::json(*e.answer);
+        const nlohmann::json canonical =
+            nlohmann::json::array({e.created_at.seconds, e.pack, e.prompt_id, answer});
+        const std::string text =
+            canonical.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        return "duet:" + crypto::to_hex(crypto::keyed_hash({}, crypto::as_bytes(text), 32));
+    };
+    std::uint64_t state = 7;
+    for (int i = 0; i < 400; ++i) {
+        const Entry e = varied_entry(state);
+        CAPTURE(i);
+        CHECK(store::content_identity(e) == first_identity(e));
+    }
+    Entry plain = sample("the walk \"by\" the river\n");
+    CHECK(store::content_identity(plain) == first_identity(plain));
+    plain.skipped = true;
+    CHECK(store::content_identity(plain) == first_identity(plain));
 }
