@@ -285,6 +285,8 @@ SizeResult run_size(const BenchOptions& o, std::int64_t size, bool has_summary, 
          true},
         {"review --last 20", {"review", "--last", "20"}, true, false},
         {"review --format json", {"review", "--format", "json"}, true, false},
+        // Every entry decrypted and decoded, nothing written: the floor under an export.
+        {"review --grep (no match)", {"review", "--grep", "no entry says this"}, true, false},
         {"review --summary", {"review", "--summary"}, true, false},
     };
     // Writes go to a scratch copy, so the cached journal stays as filled.

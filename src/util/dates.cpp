@@ -1,5 +1,6 @@
 #include "duet/util/dates.hpp"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <array>
@@ -51,7 +52,8 @@ std::string format_day(DayNumber day) {
     unsigned m = 0;
     unsigned d = 0;
     civil_from_days(day, y, m, d);
-    return fmt::format("{:04}-{:02}-{:02}", y, m, d);
+    // Compiled formats: an export formats two dates per entry.
+    return fmt::format(FMT_COMPILE("{:04}-{:02}-{:02}"), y, m, d);
 }
 
 namespace {
@@ -98,9 +100,9 @@ std::string format_iso8601(const Timestamp& t) {
     const DayNumber day = (local >= 0 ? local : local - 86399) / 86400;
     const std::int64_t sod = local - day * 86400;
     const std::int32_t off = t.utc_offset < 0 ? -t.utc_offset : t.utc_offset;
-    return fmt::format("{}T{:02}:{:02}:{:02}{}{:02}:{:02}", format_day(day), sod / 3600,
-                       (sod / 60) % 60, sod % 60, t.utc_offset < 0 ? '-' : '+', off / 3600,
-                       (off / 60) % 60);
+    return fmt::format(FMT_COMPILE("{}T{:02}:{:02}:{:02}{}{:02}:{:02}"), format_day(day),
+                       sod / 3600, (sod / 60) % 60, sod % 60, t.utc_offset < 0 ? '-' : '+',
+                       off / 3600, (off / 60) % 60);
 }
 
 std::optional<Timestamp> parse_iso8601(std::string_view s) {
