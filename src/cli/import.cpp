@@ -21,15 +21,15 @@ std::string count_of(std::size_t n, std::string_view one, std::string_view many)
 }
 
 // What the import left out on purpose, one calm line each.
-void say_left_out(const transfer::ImportBatch& batch) {
-    if (batch.partner_entries > 0) {
+void say_left_out(const transfer::CheckedImport& checked) {
+    if (checked.partner_entries() > 0) {
         std::cout << fmt::format("Left out {} your partner shared with you; what a partner "
                                  "shares stays theirs.\n",
-                                 count_of(batch.partner_entries, "entry", "entries"));
+                                 count_of(checked.partner_entries(), "entry", "entries"));
     }
-    if (batch.empty_entries > 0) {
+    if (checked.empty_entries() > 0) {
         std::cout << fmt::format("Left out {} without any text.\n",
-                                 count_of(batch.empty_entries, "entry", "entries"));
+                                 count_of(checked.empty_entries(), "entry", "entries"));
     }
 }
 
@@ -66,13 +66,14 @@ int run_import(const ReflectOptions& o, Context& ctx) {
                          "--for-session or --together");
     }
     // The whole file is read and checked first: a bad file changes nothing and
-    // does not even ask for the passphrase.
-    transfer::ImportBatch batch = transfer::read_import(o.import_file);
-    const std::string_view from = transfer::format_title(batch.format);
-    if (batch.entries.empty()) {
+    // does not even ask for the passphrase. Only where each entry is in the file
+    // is kept; the entries are read again as they are added.
+    const transfer::CheckedImport checked = transfer::CheckedImport::of_file(o.import_file);
+    const std::string_view from = transfer::format_title(checked.format());
+    if (checked.size() == 0) {
         std::cout << fmt::format("Nothing to import from {}: it holds no entries of your own.\n",
                                  o.import_file);
-        say_left_out(batch);
+        say_left_out(checked);
         return 0;
     }
 
@@ -80,20 +81,20 @@ int run_import(const ReflectOptions& o, Context& ctx) {
     // The journal's own entries count as already there (a duet export of
     // this very journal adds nothing); older journals are indexed once here.
     journal.index_identities();
-    Progress progress(ctx, batch.entries.size());
+    Progress progress(ctx, checked.size());
     std::size_t added = 0;
     std::size_t already = 0;
     // One transaction: an interrupted or failed import leaves the journal as it was.
     journal.batch([&] {
         std::size_t done = 0;
-        for (transfer::ImportedEntry& item : batch.entries) {
+        checked.for_each([&](transfer::ImportedEntry& item) {
             if (journal.add_once(item.entry, item.identity)) {
                 ++added;
             } else {
                 ++already;
             }
             progress.step(++done);
-        }
+        });
     });
     progress.finish();
 
@@ -104,7 +105,7 @@ int run_import(const ReflectOptions& o, Context& ctx) {
                             already == 1 ? std::string("1 was") : fmt::format("{} were", already));
     }
     std::cout << line << ".\n";
-    say_left_out(batch);
+    say_left_out(checked);
     return 0;
 }
 

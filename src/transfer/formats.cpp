@@ -148,7 +148,7 @@ store::Entry imported_entry(ImportFormat format, std::string prompt_text, std::s
 
 // jrnl splits an entry into its first sentence (title) and the rest (body). The
 // title stands where a prompt would, so review reads like jrnl; a lone title is the answer.
-void add_jrnl(const Record& r, ImportBatch& batch) {
+void add_jrnl(const Record& r, Identities identities, ImportBatch& batch) {
     const std::string title = r.text("title");
     const std::string body = r.text("body");
     const std::string date = r.text("date");
@@ -177,8 +177,11 @@ void add_jrnl(const Record& r, ImportBatch& batch) {
                                     : imported_entry(ImportFormat::jrnl, head, rest);
     e.created_at = *at;
     e.day = *day;
-    const json canonical = json::array({date, time, title, body});
-    batch.entries.push_back({std::move(e), "jrnl:" + hash_hex(canonical.dump())});
+    std::string identity;
+    if (identities == Identities::compute) {
+        identity = "jrnl:" + hash_hex(json::array({date, time, title, body}).dump());
+    }
+    batch.entries.push_back({std::move(e), std::move(identity)});
 }
 
 bool is_dayone_uuid(std::string_view id) {
@@ -190,7 +193,7 @@ bool is_dayone_uuid(std::string_view id) {
 
 // Day One stores the instant in UTC plus the zone's name. duet keeps the exact
 // instant and shows it in this machine's zone (its offset at that instant).
-void add_dayone(const Record& r, ImportBatch& batch) {
+void add_dayone(const Record& r, Identities identities, ImportBatch& batch) {
     const std::string uuid = r.text("uuid");
     const std::string created = r.text("creationDate");
     const std::string text = r.text("text");
@@ -217,10 +220,11 @@ void add_dayone(const Record& r, ImportBatch& batch) {
     localtime_r(&t, &local);
     e.created_at = {at->seconds, static_cast<std::int32_t>(local.tm_gmtoff)};
     e.day = util::local_day(e.created_at);
-    batch.entries.push_back({std::move(e), "dayone:" + uuid});
+    batch.entries.push_back(
+        {std::move(e), identities == Identities::compute ? "dayone:" + uuid : std::string()});
 }
 
-void add_duet(const Record& r, ImportBatch& batch) {
+void add_duet(const Record& r, Identities identities, ImportBatch& batch) {
     if (const json* id = r.find("id"); id != nullptr && !id->is_number_integer()) {
         r.fail(fmt::format("\"id\" should be a whole number, not {}", id->type_name()));
     }
@@ -298,27 +302,27 @@ void add_duet(const Record& r, ImportBatch& batch) {
     }
     e.imported = true;
     e.source = "duet";
-    std::string identity = duet_identity(e);
+    std::string identity = identities == Identities::compute ? duet_identity(e) : std::string();
     batch.entries.push_back({std::move(e), std::move(identity)});
 }
 
 } // namespace
 
 void add_record(ImportFormat format, const json& record, std::string_view name, std::size_t number,
-                ImportBatch& batch) {
+                Identities identities, ImportBatch& batch) {
     const Record r(record, name, number);
     if (!record.is_object()) {
         r.fail(fmt::format("should be an object, not {}", record.type_name()));
     }
     switch (format) {
     case ImportFormat::duet:
-        add_duet(r, batch);
+        add_duet(r, identities, batch);
         break;
     case ImportFormat::jrnl:
-        add_jrnl(r, batch);
+        add_jrnl(r, identities, batch);
         break;
     case ImportFormat::dayone:
-        add_dayone(r, batch);
+        add_dayone(r, identities, batch);
         break;
     }
 }

@@ -1,4 +1,5 @@
-// Reading an export: bounded JSON parsing, telling the formats apart, converting it all.
+// Reading an export: one streaming pass that checks every record and keeps
+// only where each entry is, then the entries read again one by one, oldest first.
 #include "duet/transfer/import.hpp"
 
 #include "duet/error.hpp"
@@ -8,6 +9,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <iterator>
+#include <optional>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace duet::transfer {
 
@@ -35,6 +47,10 @@ constexpr std::string_view k_formats_read =
     "duet reads its own JSON export (`duet review --format json`), jrnl's (`jrnl --export "
     "json`) and Day One's JSON export";
 constexpr int k_duet_export_version = 1;
+// The top-level members detect_format and check_duet_version look at; the
+// others, apart from "entries", are read past without being kept.
+constexpr std::array<std::string_view, 4> k_header_keys = {"format", "version", "metadata", "tags"};
+constexpr std::size_t k_read_size = 64 * 1024;
 
 void check_duet_version(const json& doc, std::string_view name) {
     const auto v = doc.find("version");
@@ -60,49 +76,443 @@ std::string describe(const json::exception& e) {
     return what;
 }
 
-} // namespace
+[[noreturn]] void fail_changed(std::string_view name) {
+    throw DataError(fmt::format("{} changed while it was being imported; nothing was imported, "
+                                "please try again",
+                                name));
+}
 
-json parse_json(std::string_view text, std::string_view name) {
-    // Where the parser is, so a syntax error can name its entry.
-    struct Position {
-        bool at_entries_key = false;
-        bool in_entries = false;
-        std::size_t done = 0;
-    } pos;
-    const auto where = [&] {
-        return pos.in_entries ? fmt::format("{}: entry {}: ", name, pos.done + 1)
-                              : fmt::format("{}: ", name);
+std::string too_large(std::string_view name) {
+    return fmt::format("{} is too large (over {} bytes)", name, k_max_import_size);
+}
+
+// Where the export's bytes are: a regular file, read on demand, or text in memory.
+class Source {
+  public:
+    // Text that outlives the source.
+    Source(std::string_view text, std::string name) : m_text(text), m_name(std::move(name)) {}
+    // Text read from a pipe, which cannot be read twice.
+    Source(std::string&& text, std::string name)
+        : m_owned(std::move(text)), m_text(m_owned), m_name(std::move(name)) {}
+    // A regular file open as `fd`, which the source now owns.
+    Source(int fd, const struct stat& st, std::string name)
+        : m_fd(fd), m_file_size(static_cast<std::uint64_t>(st.st_size)), m_stat(st),
+          m_name(std::move(name)) {}
+    ~Source() {
+        if (m_fd >= 0) {
+            ::close(m_fd);
+        }
+    }
+    Source(const Source&) = delete;
+    Source& operator=(const Source&) = delete;
+
+    const std::string& name() const { return m_name; }
+
+    // The bytes from `offset` on: the rest of text in memory, or up to `size`
+    // bytes of the file (as it was checked), read into `buffer`.
+    std::string_view read(std::uint64_t offset, std::size_t size, std::string& buffer) const {
+        if (m_fd < 0) {
+            return offset < m_text.size() ? m_text.substr(offset) : std::string_view();
+        }
+        const std::uint64_t left = offset < m_file_size ? m_file_size - offset : 0;
+        buffer.resize(static_cast<std::size_t>(std::min<std::uint64_t>(size, left)));
+        std::size_t got = 0;
+        while (got < buffer.size()) {
+            const ssize_t n = ::pread(m_fd, buffer.data() + got, buffer.size() - got,
+                                      static_cast<off_t>(offset + got));
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n < 0) {
+                throw RuntimeError(
+                    fmt::format("could not read {}: {}", m_name, std::strerror(errno)));
+            }
+            if (n == 0) {
+                break; // cut short since it was opened
+            }
+            got += static_cast<std::size_t>(n);
+        }
+        buffer.resize(got);
+        return buffer;
+    }
+
+    // DataError when the file is no longer the one that was checked.
+    void check_unchanged() const {
+        struct stat now {};
+        if (m_fd >= 0 && (::fstat(m_fd, &now) != 0 || now.st_size != m_stat.st_size ||
+                          now.st_mtim.tv_sec != m_stat.st_mtim.tv_sec ||
+                          now.st_mtim.tv_nsec != m_stat.st_mtim.tv_nsec)) {
+            fail_changed(m_name);
+        }
+    }
+
+  private:
+    std::string m_owned;
+    std::string_view m_text;
+    int m_fd = -1;
+    std::uint64_t m_file_size = 0;
+    struct stat m_stat {};
+    std::string m_name;
+};
+
+// The source from start to end, for the JSON parser: it reads through the
+// iterator one byte at a time, and offset() says how many it has taken.
+class Stream {
+  public:
+    explicit Stream(const Source& source) : m_source(source) {}
+
+    std::uint64_t offset() const {
+        return m_window_offset + static_cast<std::uint64_t>(m_next - m_window.data());
+    }
+
+    // An input iterator whose copies all advance the one stream.
+    class Iterator {
+      public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = char;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const char*;
+        using reference = char;
+
+        Iterator() = default;
+        explicit Iterator(Stream* stream) : m_stream(stream) {}
+        char operator*() const { return *m_stream->m_next; }
+        Iterator& operator++() {
+            ++m_stream->m_next;
+            return *this;
+        }
+        bool operator==(const Iterator& other) const { return at_end() == other.at_end(); }
+
+      private:
+        bool at_end() const {
+            return m_stream == nullptr ||
+                   (m_stream->m_next == m_stream->m_end && !m_stream->refill());
+        }
+        Stream* m_stream = nullptr;
     };
-    // Depths: 0 outside everything, 1 inside the top object, 2 inside "entries".
-    const json::parser_callback_t track = [&](int depth, json::parse_event_t event, json& parsed) {
-        if (depth >= k_max_import_depth) {
+
+    Iterator begin() { return Iterator(this); }
+    static Iterator end() { return Iterator(); }
+
+  private:
+    bool refill() {
+        m_window_offset += m_window.size();
+        m_window = m_source.read(m_window_offset, k_read_size, m_buffer);
+        m_next = m_window.data();
+        m_end = m_next + m_window.size();
+        return !m_window.empty();
+    }
+
+    const Source& m_source;
+    std::string m_buffer;
+    std::string_view m_window;
+    std::uint64_t m_window_offset = 0;
+    const char* m_next = nullptr;
+    const char* m_end = nullptr;
+};
+
+// Builds one object or array from parser events: a record of "entries", or a
+// member of the header.
+class ValueBuilder {
+  public:
+    void value(json&& v) { place(std::move(v)); }
+    void open(json::value_t kind) {
+        m_open.push_back(m_open.empty() ? &(m_root = json(kind)) : place(json(kind)));
+    }
+    void key(std::string&& key) { m_key = std::move(key); }
+    // True when that closes the outermost container: the value is complete.
+    bool close() {
+        m_open.pop_back();
+        return m_open.empty();
+    }
+    const json& value() const { return m_root; }
+    json take() { return std::move(m_root); }
+
+  private:
+    json* place(json&& v) {
+        json& parent = *m_open.back();
+        if (parent.is_array()) {
+            auto& items = parent.get_ref<json::array_t&>();
+            items.push_back(std::move(v));
+            return &items.back();
+        }
+        // A repeated key keeps its last value, as json::parse does.
+        auto& members = parent.get_ref<json::object_t&>();
+        return &members.insert_or_assign(std::move(m_key), std::move(v)).first->second;
+    }
+
+    json m_root;
+    // Pointers stay valid: nothing is added to a container while a child of it is open.
+    std::vector<json*> m_open;
+    std::string m_key;
+};
+
+// Follows the parser through an export (a nlohmann SAX handler): enforces the
+// depth limit, keeps the top-level members that tell the formats apart, and
+// builds the records of "entries" one at a time, with their bytes in the file.
+class ExportScanner {
+  public:
+    // The "entries" array begins; `header` holds the top-level members before it.
+    // True to have its records built and handed to OnRecord.
+    using OnEntries = std::function<bool(const json& header)>;
+    // A record, numbered from 1, and its bytes [offset, offset + length) (known
+    // for objects and arrays only). False to build no more records.
+    using OnRecord = std::function<bool(const json& record, std::size_t number,
+                                        std::uint64_t offset, std::uint64_t length)>;
+
+    ExportScanner(const Stream& stream, std::string_view name, OnEntries on_entries,
+                  OnRecord on_record)
+        : m_stream(stream), m_name(name), m_on_entries(std::move(on_entries)),
+          m_on_record(std::move(on_record)) {}
+
+    // The members of k_header_keys, and "entries" as [] when it is an array.
+    json& header() { return m_header; }
+
+    bool null() { return scalar(nullptr); }
+    bool boolean(bool v) { return scalar(v); }
+    bool number_integer(json::number_integer_t v) { return scalar(v); }
+    bool number_unsigned(json::number_unsigned_t v) { return scalar(v); }
+    bool number_float(json::number_float_t v, const std::string& /*text*/) { return scalar(v); }
+    bool string(std::string& v) { return scalar(std::move(v)); }
+    bool binary(json::binary_t& /*bytes*/) { return true; } // not in JSON
+    bool start_object(std::size_t /*elements*/) { return open(json::value_t::object); }
+    bool start_array(std::size_t /*elements*/) { return open(json::value_t::array); }
+    bool end_object() { return close(); }
+    bool end_array() { return close(); }
+
+    bool key(std::string& key) {
+        check_depth();
+        if (m_building != Building::nothing) {
+            m_builder.key(std::move(key));
+        } else if (m_depth == 1) {
+            m_key = std::move(key);
+        }
+        return true;
+    }
+
+    bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/,
+                     const json::exception& e) {
+        throw invalid_json(e);
+    }
+
+    // Inside the entries the format is plain; elsewhere, say what duet reads.
+    DataError invalid_json(const json::exception& e) const {
+        const std::string hint = m_in_entries ? "" : "; " + std::string(k_formats_read);
+        return DataError(where() + "not valid JSON (" + describe(e) + ")" + hint);
+    }
+
+  private:
+    enum class Building { nothing, header_member, record };
+
+    std::string where() const {
+        return m_in_entries ? fmt::format("{}: entry {}: ", m_name, m_records + 1)
+                            : fmt::format("{}: ", m_name);
+    }
+
+    void check_depth() const {
+        if (m_depth >= k_max_import_depth) {
             throw DataError(where() + fmt::format("nested more than {} levels deep, which no "
                                                   "journal export is",
                                                   k_max_import_depth));
         }
-        using Event = json::parse_event_t;
-        if (event == Event::key && depth == 1) {
-            pos.at_entries_key = parsed == "entries";
-        } else if (event == Event::array_start && depth == 1 && pos.at_entries_key) {
-            pos.in_entries = true;
-            pos.done = 0;
-        } else if (event == Event::array_end && depth == 1) {
-            pos.in_entries = false;
-        } else if (depth == 2 && pos.in_entries &&
-                   (event == Event::object_end || event == Event::array_end ||
-                    event == Event::value)) {
-            ++pos.done;
+    }
+
+    // A value of the top-level object, after its key.
+    bool at_member() const { return m_depth == 1 && m_top_is_object; }
+    bool at_record() const { return m_depth == 2 && m_in_entries; }
+    bool is_header_key() const {
+        return std::find(k_header_keys.begin(), k_header_keys.end(), m_key) != k_header_keys.end();
+    }
+
+    template <typename T> bool scalar(T&& v) {
+        check_depth();
+        if (m_building != Building::nothing) {
+            m_builder.value(json(std::forward<T>(v)));
+        } else if (at_member()) {
+            if (m_key == "entries") {
+                m_header["entries"] = nullptr; // not a list
+            } else if (is_header_key()) {
+                m_header[m_key] = json(std::forward<T>(v));
+            }
+        } else if (at_record()) {
+            // Not an object: converting it says so.
+            if (m_build_records) {
+                m_build_records = m_on_record(json(std::forward<T>(v)), m_records + 1, 0, 0);
+            }
+            ++m_records;
+        }
+        return true;
+    }
+
+    bool open(json::value_t kind) {
+        check_depth();
+        if (m_building != Building::nothing) {
+            m_builder.open(kind);
+        } else if (m_depth == 0) {
+            m_top_is_object = kind == json::value_t::object;
+            m_header = m_top_is_object ? json::object() : json();
+        } else if (at_member() && m_key == "entries") {
+            m_header["entries"] = kind == json::value_t::array ? json::array() : json();
+            if (kind == json::value_t::array) {
+                m_in_entries = true;
+                m_records = 0;
+                m_build_records = m_on_entries(m_header);
+            }
+        } else if (at_member() && is_header_key()) {
+            m_building = Building::header_member;
+            m_builder.open(kind);
+        } else if (at_record()) {
+            m_record_start = m_stream.offset() - 1; // the parser has just read '{' or '['
+            if (m_build_records) {
+                m_building = Building::record;
+                m_builder.open(kind);
+            }
+        }
+        ++m_depth;
+        return true;
+    }
+
+    bool close() {
+        --m_depth;
+        if (m_building != Building::nothing) {
+            if (m_builder.close()) {
+                finish_value();
+            }
+        } else if (at_record()) {
+            ++m_records; // a record read past
+        } else if (m_in_entries && m_depth == 1) {
+            m_in_entries = false;
+        }
+        return true;
+    }
+
+    void finish_value() {
+        if (m_building == Building::record) {
+            // The parser has just read the record's closing '}' or ']'.
+            m_build_records = m_on_record(m_builder.value(), m_records + 1, m_record_start,
+                                          m_stream.offset() - m_record_start);
+            ++m_records;
+        } else {
+            m_header[m_key] = m_builder.take();
+        }
+        m_building = Building::nothing;
+    }
+
+    const Stream& m_stream;
+    std::string_view m_name;
+    OnEntries m_on_entries;
+    OnRecord m_on_record;
+    json m_header;
+    ValueBuilder m_builder;
+    Building m_building = Building::nothing;
+    // Containers open around the parser: 1 inside the top-level object, 2 inside "entries".
+    int m_depth = 0;
+    bool m_top_is_object = false;
+    std::string m_key; // of the top-level member being read
+    bool m_in_entries = false;
+    bool m_build_records = false;
+    std::size_t m_records = 0; // records of "entries" read so far
+    std::uint64_t m_record_start = 0;
+};
+
+// All that is kept of an entry between checking the file and adding it.
+struct EntryPlace {
+    std::int64_t seconds; // created_at, to sort by
+    std::uint64_t offset; // the record's bytes in the file
+    std::uint32_t length;
+    std::uint32_t number; // in "entries", from 1, for messages
+};
+
+std::optional<ImportFormat> guess_format(const json& header, std::string_view name) {
+    try {
+        return detect_format(header, name);
+    } catch (const DataError&) {
+        return std::nullopt;
+    }
+}
+
+// What one pass over the export found.
+struct Pass {
+    json header;
+    // The format the records were converted in; none if it was not known in time.
+    std::optional<ImportFormat> converted_as;
+    std::vector<EntryPlace> places;
+    std::size_t partner_entries = 0;
+    std::size_t empty_entries = 0;
+    // The first bad record: reported only once the whole file is known to be
+    // JSON of the format it was converted in, as a syntax error anywhere comes first.
+    std::exception_ptr first_error;
+};
+
+// Reads the whole export once, converting each record (in `known`, or else in
+// the format the members before "entries" tell) to check it.
+Pass scan(const Source& source, std::optional<ImportFormat> known) {
+    const std::string& name = source.name();
+    Pass pass;
+    ImportBatch scratch;
+    const auto on_entries = [&](const json& header) {
+        // A repeated "entries" replaces the earlier one, as in a parsed document.
+        pass.places.clear();
+        pass.first_error = nullptr;
+        scratch = ImportBatch();
+        pass.converted_as = known ? known : guess_format(header, name);
+        return pass.converted_as.has_value();
+    };
+    const auto on_record = [&](const json& record, std::size_t number, std::uint64_t offset,
+                               std::uint64_t length) {
+        scratch.entries.clear();
+        try {
+            add_record(*pass.converted_as, record, name, number, Identities::skip, scratch);
+        } catch (const DataError&) {
+            pass.first_error = std::current_exception();
+            return false;
+        }
+        if (!scratch.entries.empty()) {
+            pass.places.push_back({scratch.entries.front().entry.created_at.seconds, offset,
+                                   static_cast<std::uint32_t>(length),
+                                   static_cast<std::uint32_t>(number)});
         }
         return true;
     };
+    Stream stream(source);
+    ExportScanner scanner(stream, name, on_entries, on_record);
     try {
-        return json::parse(text.begin(), text.end(), track);
+        json::sax_parse(stream.begin(), Stream::end(), &scanner);
     } catch (const json::exception& e) {
-        // Inside the entries the format is plain; elsewhere, say what duet reads.
-        const std::string hint = pos.in_entries ? "" : "; " + std::string(k_formats_read);
-        throw DataError(where() + "not valid JSON (" + describe(e) + ")" + hint);
+        throw scanner.invalid_json(e);
     }
+    pass.header = std::move(scanner.header());
+    pass.partner_entries = scratch.partner_entries;
+    pass.empty_entries = scratch.empty_entries;
+    return pass;
 }
+
+// Serves the records' bytes by their place: from a file through a read-ahead
+// buffer, as consecutive entries mostly sit next to each other.
+class RecordReader {
+  public:
+    explicit RecordReader(const Source& source) : m_source(source) {}
+
+    std::string_view read(const EntryPlace& place) {
+        if (place.offset < m_offset || place.offset + place.length > m_offset + m_window.size()) {
+            m_offset = place.offset;
+            m_window = m_source.read(place.offset, std::max<std::size_t>(place.length, k_read_size),
+                                     m_buffer);
+            if (m_window.size() < place.length) {
+                fail_changed(m_source.name());
+            }
+        }
+        return m_window.substr(place.offset - m_offset, place.length);
+    }
+
+  private:
+    const Source& m_source;
+    std::string m_buffer;
+    std::string_view m_window;
+    std::uint64_t m_offset = 0;
+};
+
+} // namespace
 
 ImportFormat detect_format(const json& doc, std::string_view name) {
     if (doc.is_object()) {
@@ -131,32 +541,142 @@ ImportFormat detect_format(const json& doc, std::string_view name) {
     throw DataError(fmt::format("{} is not an export duet can import: {}", name, k_formats_read));
 }
 
-ImportBatch convert(const json& doc, std::string_view name) {
+struct CheckedImport::State {
+    template <typename... Args>
+    explicit State(Args&&... args) : source(std::forward<Args>(args)...) {}
+
+    Source source;
+    ImportFormat format = ImportFormat::duet;
+    std::vector<EntryPlace> places; // oldest first
+    std::size_t partner_entries = 0;
+    std::size_t empty_entries = 0;
+
+    void check() {
+        const std::string& name = source.name();
+        Pass pass = scan(source, std::nullopt);
+        format = detect_format(pass.header, name);
+        if (format == ImportFormat::duet) {
+            check_duet_version(pass.header, name);
+        }
+        if (pass.converted_as != format) {
+            // What tells the format came after the entries: read them again, knowing it.
+            pass = scan(source, format);
+        }
+        if (pass.first_error) {
+            std::rethrow_exception(pass.first_error);
+        }
+        places = std::move(pass.places);
+        partner_entries = pass.partner_entries;
+        empty_entries = pass.empty_entries;
+        // Oldest first, so entry numbers follow the dates as they do for entries
+        // written here; the same second keeps the file's order.
+        const auto older = [](const EntryPlace& a, const EntryPlace& b) {
+            return a.seconds < b.seconds || (a.seconds == b.seconds && a.number < b.number);
+        };
+        if (!std::is_sorted(places.begin(), places.end(), older)) {
+            std::sort(places.begin(), places.end(), older);
+        }
+    }
+};
+
+CheckedImport::CheckedImport(std::unique_ptr<State> state) : m_state(std::move(state)) {}
+CheckedImport::CheckedImport(CheckedImport&&) noexcept = default;
+CheckedImport& CheckedImport::operator=(CheckedImport&&) noexcept = default;
+CheckedImport::~CheckedImport() = default;
+
+CheckedImport CheckedImport::of_text(std::string_view text, std::string_view name) {
+    if (text.size() > k_max_import_size) {
+        throw DataError(too_large(name));
+    }
+    auto state = std::make_unique<State>(text, std::string(name));
+    state->check();
+    return CheckedImport(std::move(state));
+}
+
+CheckedImport CheckedImport::of_file(const std::filesystem::path& file) {
+    std::string name = file.string();
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        throw RuntimeError(fmt::format("could not read {}: {}", name,
+                                       errno == ENOENT ? "no such file" : std::strerror(errno)));
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        // A pipe (`--import <(jrnl --export json)`) cannot be read twice: keep it in memory.
+        ::close(fd);
+        auto state = std::make_unique<State>(util::read_file(file, k_max_import_size), name);
+        state->check();
+        return CheckedImport(std::move(state));
+    }
+    if (static_cast<std::uint64_t>(st.st_size) > k_max_import_size) {
+        ::close(fd);
+        throw DataError(too_large(name));
+    }
+    auto state = std::make_unique<State>(fd, st, std::move(name));
+    state->check();
+    return CheckedImport(std::move(state));
+}
+
+ImportFormat CheckedImport::format() const {
+    return m_state->format;
+}
+
+std::size_t CheckedImport::size() const {
+    return m_state->places.size();
+}
+
+std::size_t CheckedImport::partner_entries() const {
+    return m_state->partner_entries;
+}
+
+std::size_t CheckedImport::empty_entries() const {
+    return m_state->empty_entries;
+}
+
+void CheckedImport::for_each(const std::function<void(ImportedEntry&)>& take) const {
+    const State& s = *m_state;
+    s.source.check_unchanged();
+    RecordReader reader(s.source);
+    ImportBatch scratch;
+    for (const EntryPlace& place : s.places) {
+        const std::string_view bytes = reader.read(place);
+        scratch.entries.clear();
+        try {
+            const json record = json::parse(bytes.begin(), bytes.end(), nullptr, false);
+            add_record(s.format, record, s.source.name(), place.number, Identities::compute,
+                       scratch);
+        } catch (const DataError&) {
+            fail_changed(s.source.name());
+        }
+        // The same record as when it was checked, or the file changed under us.
+        if (scratch.entries.size() != 1 ||
+            scratch.entries[0].entry.created_at.seconds != place.seconds) {
+            fail_changed(s.source.name());
+        }
+        take(scratch.entries[0]);
+    }
+}
+
+namespace {
+
+ImportBatch collect(const CheckedImport& checked) {
     ImportBatch batch;
-    batch.format = detect_format(doc, name);
-    if (batch.format == ImportFormat::duet) {
-        check_duet_version(doc, name);
-    }
-    const json& entries = doc["entries"];
-    batch.entries.reserve(entries.size());
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-        add_record(batch.format, entries[i], name, i + 1, batch);
-    }
-    // Oldest first, so entry numbers follow the dates as they do for entries written here.
-    std::stable_sort(batch.entries.begin(), batch.entries.end(),
-                     [](const ImportedEntry& a, const ImportedEntry& b) {
-                         return a.entry.created_at.seconds < b.entry.created_at.seconds;
-                     });
+    batch.format = checked.format();
+    batch.partner_entries = checked.partner_entries();
+    batch.empty_entries = checked.empty_entries();
+    batch.entries.reserve(checked.size());
+    checked.for_each([&](ImportedEntry& item) { batch.entries.push_back(std::move(item)); });
     return batch;
 }
 
+} // namespace
+
 ImportBatch parse_import(std::string_view text, std::string_view name) {
-    return convert(parse_json(text, name), name);
+    return collect(CheckedImport::of_text(text, name));
 }
 
 ImportBatch read_import(const std::filesystem::path& file) {
-    const std::string name = file.string();
-    return parse_import(util::read_file(file, k_max_import_size), name);
+    return collect(CheckedImport::of_file(file));
 }
 
 } // namespace duet::transfer

@@ -2,11 +2,14 @@
 
 import json
 import os
+import subprocess
+import sys
 import unittest
+from datetime import datetime, timedelta, timezone
 
 import pexpect
 
-from duettest import DUET, DuetTestCase, SOURCE_DIR, World, read_text
+from duettest import DUET, PASSPHRASE, DuetTestCase, SOURCE_DIR, World, read_text
 
 SAMPLES = os.path.join(SOURCE_DIR, "tests", "data", "import")
 BAD = os.path.join(SAMPLES, "bad")
@@ -31,6 +34,31 @@ def jrnl_export(count):
                 "date": f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}", "time": f"{i % 24:02d}:{i % 60:02d}",
                 "tags": [], "starred": False} for i in range(count)]
     return json.dumps({"tags": {}, "entries": entries})
+
+
+def duet_export(count):
+    """A duet export of `count` entries, each with a few hundred bytes of text."""
+    start = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    text = "a walk by the river, café au lait, \"quiet\" {braces} [and] more; " * 4
+    records = []
+    for i in range(count):
+        at = start + timedelta(minutes=97 * i)
+        records.append(json.dumps({
+            "id": i + 1, "created_at": at.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+            "day": at.strftime("%Y-%m-%d"), "pack": "daily", "prompt_id": "noticed",
+            "prompt": "What did I notice today?", "kind": "text", "answer": f"Entry {i}: {text}",
+            "skipped": False, "for_session": False, "together": False, "imported": False,
+            "author": "me"}, ensure_ascii=False))
+    return '{"format":"duet-export","version":1,"entries":[\n' + ",\n".join(records) + "\n]}"
+
+
+# Runs argv and prints its exit status and peak resident memory (KiB), then what it said.
+MEASURE = """
+import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, capture_output=True, text=True)
+print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.stdout.write(r.stdout + r.stderr)
+"""
 
 
 class Import(DuetTestCase):
@@ -183,6 +211,72 @@ class Import(DuetTestCase):
         self.assertIn("Imported 2500 entries from jrnl.", r.stdout)
         self.assertNotIn("\r", r.stdout + r.stderr, "no progress line without a terminal")
         self.assertEqual(len(self.entries()), 2500)
+
+    def peak_memory_kib(self, world, path, passphrase=PASSPHRASE):
+        """Runs an import and returns its exit status, output and peak resident memory. A fresh,
+        small interpreter starts it: a child's peak starts from its parent's, and this one's is
+        large."""
+        r = subprocess.run([sys.executable, "-c", MEASURE, DUET, "reflect", "--import", path],
+                           env=world.env(passphrase, TZ=CET), capture_output=True, text=True,
+                           stdin=subprocess.DEVNULL, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        code, kib = map(int, r.stdout.split("\n", 1)[0].split())
+        return code, r.stdout.split("\n", 1)[1], kib
+
+    def test_memory_does_not_grow_with_the_file(self):
+        paths = {n: self.write(os.path.join(self.root, f"export-{n}.json"), duet_export(n))
+                 for n in (2000, 20000)}
+        # Ten times the entries (10 MB more file) may cost a few bytes each, not a copy of it.
+        limit = 16 * 1024
+        # Checking the whole file, before the passphrase is asked for: no passphrase, exit 3.
+        checked = {}
+        for n, path in paths.items():
+            code, said, checked[n] = self.peak_memory_kib(World(self.root, f"check-{n}"), path,
+                                                          passphrase=None)
+            self.assertEqual(code, 3, said)
+        self.assertLess(checked[20000] - checked[2000], limit, f"checking: {checked} KiB")
+        # The whole import; unlocking (Argon2id) has a large floor of its own.
+        imported = {}
+        for n, path in paths.items():
+            code, said, imported[n] = self.peak_memory_kib(World(self.root, f"import-{n}"), path)
+            self.assertEqual(code, 0, said)
+            self.assertIn(f"Imported {n} entries from duet.", said)
+        self.assertLess(imported[20000] - imported[2000], limit, f"importing: {imported} KiB")
+
+    def test_format_told_after_the_entries(self):
+        entries = json.loads(jrnl_export(3))["entries"]
+        path = self.write(os.path.join(self.root, "late.json"),
+                          json.dumps({"entries": entries, "tags": {}}))
+        r = self.do_import(path)
+        self.assertIn("Imported 3 entries from jrnl.", r.stdout)
+        duet = json.loads(duet_export(2))
+        path = self.write(os.path.join(self.root, "late-duet.json"),
+                          json.dumps({"entries": duet["entries"], "version": 1, "format": "duet-export"}))
+        r = self.do_import(path)
+        self.assertIn("Imported 2 entries from duet.", r.stdout)
+        self.assertEqual(len(self.entries()), 5)
+
+    def test_a_bad_last_record_of_a_long_file_imports_nothing(self):
+        doc = json.loads(jrnl_export(3000))
+        doc["entries"][-1]["date"] = "2023-13-01"
+        path = self.write(os.path.join(self.root, "long.json"), json.dumps(doc))
+        r = self.me.run("reflect", "--import", path, passphrase=None)
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn(f"{path}: entry 3000: \"date\"", r.stderr)
+        self.assertNotIn("passphrase", r.stderr)
+        self.assertFalse(os.path.exists(self.journal()), "nothing is created for a bad file")
+        self.do_import(sample("jrnl.json"))
+        before = self.me.snapshot()
+        r = self.me.run("reflect", "--import", path)
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertEqual(self.me.snapshot(), before)
+
+    def test_import_from_a_pipe(self):
+        r = self.me.run("reflect", "--import", "/dev/stdin", input=jrnl_export(5), TZ=CET)
+        self.assertOk(r)
+        self.assertIn("Imported 5 entries from jrnl.", r.stdout)
+        r = self.me.run("reflect", "--import", "/dev/stdin", input=jrnl_export(5), TZ=CET)
+        self.assertIn("Imported 0 entries from jrnl (5 were already", r.stdout)
 
     def test_progress_on_a_terminal(self):
         path = self.write(os.path.join(self.root, "big.json"), jrnl_export(2500))

@@ -1,6 +1,7 @@
 // `reflect --import` reads files written by other programs (or by no program at
-// all). parse_import must turn any bytes into a batch or a DataError that names
-// the file; anything else escaping, or a crash, is a bug.
+// all). Checking must turn any bytes into a CheckedImport or a DataError that
+// names the file; the entries it checked must then all come back, oldest first.
+// Anything else escaping, or a crash, is a bug.
 #include "check.hpp"
 
 #include "duet/crypto/secure.hpp"
@@ -8,8 +9,10 @@
 #include "duet/transfer/import.hpp"
 #include "duet/util/text.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 using duet::fuzz::require;
 namespace transfer = duet::transfer;
@@ -50,11 +53,21 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t size) {
     const std::string_view text = duet::fuzz::as_text(data, size);
+    std::optional<transfer::CheckedImport> checked;
     try {
-        check_batch(transfer::parse_import(text, "fuzz.json"));
+        checked.emplace(transfer::CheckedImport::of_text(text, "fuzz.json"));
     } catch (const duet::Error& e) {
         require(e.code() == duet::ExitCode::invalid_data, "a bad file is a DataError (exit 4)");
         require(std::string_view(e.what()).starts_with("fuzz.json"), "errors name the file");
+        return 0;
     }
+    // Text in memory cannot change, so reading the checked records back must
+    // not fail: any exception from here on escapes and is a crash.
+    transfer::ImportBatch batch;
+    batch.format = checked->format();
+    checked->for_each(
+        [&](transfer::ImportedEntry& item) { batch.entries.push_back(std::move(item)); });
+    require(batch.entries.size() == checked->size(), "every checked entry is handed out");
+    check_batch(batch);
     return 0;
 }

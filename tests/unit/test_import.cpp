@@ -7,10 +7,15 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <optional>
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 using namespace duet;
 using transfer::ImportBatch;
@@ -67,7 +72,7 @@ std::string rejection(std::string_view text, std::string_view name = "x.json") {
 
 TEST_CASE("transfer::detect_format") {
     const auto detect = [](std::string_view text) {
-        return transfer::detect_format(transfer::parse_json(text, "f.json"), "f.json");
+        return transfer::detect_format(nlohmann::json::parse(text), "f.json");
     };
     SUBCASE("each format from its content") {
         CHECK(detect(R"({"format":"duet-export","version":1,"entries":[]})") == ImportFormat::duet);
@@ -338,5 +343,281 @@ TEST_CASE("transfer::errors") {
     }
     SUBCASE("a missing file is not a data error") {
         CHECK_THROWS_AS(transfer::read_import(k_data / "no-such.json"), RuntimeError);
+    }
+}
+
+namespace {
+
+// A jrnl record; title and body are JSON string literals, written as they should appear.
+std::string jrnl_record(std::string_view title, std::string_view date,
+                        std::string_view time = "10:00", std::string_view body = R"("")") {
+    return std::string(R"({"title":)") + std::string(title) + R"(,"body":)" + std::string(body) +
+           R"(,"date":")" + std::string(date) + R"(","time":")" + std::string(time) + R"("})";
+}
+
+std::string duet_record(std::string_view created_at, std::string_view answer) {
+    return std::string(R"({"created_at":")") + std::string(created_at) +
+           R"(","pack":"daily","prompt_id":"q","prompt":"?","kind":"text","answer":)" +
+           nlohmann::json(answer).dump() + R"(,"skipped":false,"for_session":false,"author":"me"})";
+}
+
+std::string joined(const std::vector<std::string>& records, std::string_view between = ",") {
+    std::string out;
+    for (const std::string& r : records) {
+        if (!out.empty()) {
+            out += between;
+        }
+        out += r;
+    }
+    return out;
+}
+
+std::vector<std::string> answers(const ImportBatch& batch) {
+    std::vector<std::string> out;
+    for (const auto& item : batch.entries) {
+        out.push_back(item.entry.answer.value_or(""));
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("transfer::CheckedImport format members after the entries") {
+    const std::string jrnl = jrnl_record(R"("After.")", "2024-01-02");
+    const std::string duet = duet_record("2025-01-01T10:00:00Z", "tea");
+    SUBCASE("each format, told only at the end of the file") {
+        const ImportBatch j =
+            transfer::parse_import(R"({"entries":[)" + jrnl + R"(],"tags":{}})", "j");
+        CHECK(j.format == ImportFormat::jrnl);
+        CHECK(answers(j) == std::vector<std::string>{"After."});
+        const ImportBatch d = transfer::parse_import(
+            R"({"entries":[)" + duet + R"(],"format":"duet-export","version":1})", "d");
+        CHECK(d.format == ImportFormat::duet);
+        CHECK(answers(d) == std::vector<std::string>{"tea"});
+        const ImportBatch v = transfer::parse_import(
+            R"({"format":"duet-export","entries":[)" + duet + R"(],"version":1})", "v");
+        CHECK(answers(v) == std::vector<std::string>{"tea"});
+        const ImportBatch o = transfer::parse_import(
+            R"({"entries":[{"uuid":"AB12","creationDate":"2024-01-05T20:14:03Z","text":"x"}],)"
+            R"("metadata":{"version":"1.0"}})",
+            "o");
+        CHECK(o.format == ImportFormat::dayone);
+        CHECK(o.entries.size() == 1);
+    }
+    SUBCASE("what comes after overrides what the beginning suggested") {
+        // "tags" first looks like jrnl; the records only make sense as duet's.
+        const ImportBatch d = transfer::parse_import(
+            R"({"tags":{},"entries":[)" + duet + R"(],"format":"duet-export","version":1})", "d");
+        CHECK(d.format == ImportFormat::duet);
+        CHECK(answers(d) == std::vector<std::string>{"tea"});
+        CHECK(rejection(R"({"tags":{},"entries":[)" + jrnl + R"(],"format":"other"})")
+                  .find("x.json is not an export duet can import") == 0);
+        CHECK(rejection(R"({"format":"duet-export","entries":[)" + duet + R"(],"version":7})")
+                  .find("exported by a newer duet (export version 7)") != std::string::npos);
+        CHECK(rejection(R"({"entries":[)" + duet + "]}").find("is not an export duet can import") !=
+              std::string::npos);
+    }
+    SUBCASE("a bad record is named in the format the file turns out to be") {
+        const std::string bad = jrnl_record(R"("Bad.")", "2024-13-40");
+        CHECK(rejection(R"({"entries":[)" + jrnl + "," + bad + R"(],"tags":{}})")
+                  .find("x.json: entry 2: \"date\" should be a day") == 0);
+        // Read first as jrnl (entry 1 would fail), then as the duet export it is.
+        CHECK(rejection(R"({"tags":{},"entries":[)" + duet + "," + bad +
+                        R"(],"format":"duet-export","version":1})")
+                  .find("x.json: entry 2: \"created_at\" is missing") == 0);
+    }
+    SUBCASE("a syntax error anywhere comes before a bad record") {
+        const std::string bad = jrnl_record(R"("Bad.")", "2024-13-40");
+        CHECK(rejection(R"({"tags":{},"entries":[)" + bad + R"(],"x":[1,]})")
+                  .find("x.json: not valid JSON") == 0);
+    }
+    SUBCASE("a repeated \"entries\" keeps the last, as a parsed document would") {
+        const std::string bad = jrnl_record(R"("Bad.")", "2024-13-40");
+        const ImportBatch j = transfer::parse_import(
+            R"({"tags":{},"entries":[)" + bad + R"(],"entries":[)" + jrnl + "]}", "j");
+        CHECK(answers(j) == std::vector<std::string>{"After."});
+        CHECK(rejection(R"({"tags":{},"entries":[)" + jrnl + R"(],"entries":5})")
+                  .find("is not an export duet can import") != std::string::npos);
+    }
+}
+
+TEST_CASE("transfer::CheckedImport order and entry numbers") {
+    const ZoneGuard zone;
+    // Out of order, with two records at the same minute.
+    const std::string text =
+        R"({"tags":{},"entries":[)" +
+        joined({jrnl_record(R"("March.")", "2024-03-01"),
+                jrnl_record(R"("January.")", "2024-01-01"), jrnl_record(R"("")", "2023-01-01"),
+                jrnl_record(R"("May, first.")", "2024-05-01"),
+                jrnl_record(R"("February.")", "2024-02-01"),
+                jrnl_record(R"("May, second.")", "2024-05-01")}) +
+        "]}";
+    SUBCASE("oldest first; the same time keeps the file's order") {
+        const ImportBatch b = transfer::parse_import(text, "j");
+        CHECK(answers(b) == std::vector<std::string>{"January.", "February.", "March.",
+                                                     "May, first.", "May, second."});
+        CHECK(b.empty_entries == 1);
+        const auto checked = transfer::CheckedImport::of_text(text, "j");
+        CHECK(checked.size() == 5);
+        CHECK(checked.empty_entries() == 1);
+        std::vector<std::string> seen;
+        checked.for_each(
+            [&](transfer::ImportedEntry& item) { seen.push_back(*item.entry.answer); });
+        CHECK(seen == answers(b));
+        // Handing them out again gives the same.
+        seen.clear();
+        checked.for_each(
+            [&](transfer::ImportedEntry& item) { seen.push_back(*item.entry.answer); });
+        CHECK(seen == answers(b));
+    }
+    SUBCASE("errors count the entries as they are in the file") {
+        const std::string bad = R"({"tags":{},"entries":[)" +
+                                joined({jrnl_record(R"("Late.")", "2024-09-01"),
+                                        jrnl_record(R"("Early.")", "2024-01-01"),
+                                        jrnl_record(R"("Bad.")", "2024-01-01", "25:99")}) +
+                                "]}";
+        CHECK(rejection(bad).find("x.json: entry 3: \"time\"") == 0);
+    }
+}
+
+TEST_CASE("transfer::CheckedImport a long file") {
+    constexpr int k_count = 5000;
+    std::vector<std::string> records;
+    for (int i = 0; i < k_count; ++i) {
+        records.push_back(jrnl_record("\"Day " + std::to_string(i) + ".\"",
+                                      "2023-" + std::string(i % 12 < 9 ? "0" : "") +
+                                          std::to_string(1 + i % 12) + "-1" +
+                                          std::to_string(i % 10)));
+    }
+    const std::string good = R"({"tags":{},"entries":[)" + joined(records, ",\n") + "]}";
+    const ImportBatch b = transfer::parse_import(good, "long.json");
+    CHECK(b.entries.size() == k_count);
+    for (std::size_t i = 1; i < b.entries.size(); ++i) {
+        REQUIRE(b.entries[i - 1].entry.created_at.seconds <= b.entries[i].entry.created_at.seconds);
+    }
+    SUBCASE("a bad last record: nothing at all") {
+        records.back() = jrnl_record(R"("Last.")", "2023-13-01");
+        const std::string bad = R"({"tags":{},"entries":[)" + joined(records, ",\n") + "]}";
+        CHECK(rejection(bad, "long.json").find("long.json: entry 5000: \"date\"") == 0);
+        util::write_file_atomic("long.json", bad);
+        try {
+            transfer::CheckedImport::of_file("long.json");
+            FAIL("a bad last record is refused");
+        } catch (const DataError& e) {
+            CHECK(std::string_view(e.what()).starts_with("long.json: entry 5000: \"date\""));
+            CHECK(e.code() == ExitCode::invalid_data);
+        }
+    }
+    SUBCASE("cut short in the last record") {
+        const std::string cut = good.substr(0, good.size() - 10);
+        CHECK(rejection(cut, "long.json").find("long.json: entry 5000: not valid JSON") == 0);
+    }
+    SUBCASE("from a file, the same as from memory") {
+        util::write_file_atomic("long.json", good);
+        const ImportBatch f = transfer::read_import("long.json");
+        REQUIRE(f.entries.size() == b.entries.size());
+        for (std::size_t i = 0; i < f.entries.size(); ++i) {
+            REQUIRE(f.entries[i].entry.answer == b.entries[i].entry.answer);
+            REQUIRE(f.entries[i].identity == b.entries[i].identity);
+        }
+    }
+}
+
+TEST_CASE("transfer::CheckedImport reads each record back exactly") {
+    const ZoneGuard zone;
+    // Strings that hold what ends a record or a string, multibyte UTF-8, escapes;
+    // a record larger than the read buffer; odd whitespace between records.
+    const std::string huge(200 * 1024, 'h');
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {R"("}], {\"entries\": [")", "}], {\"entries\": ["},
+        {R"("caf\u00e9 \"au\" lait \\ }")", "café \"au\" lait \\ }"},
+        {R"("🌿 { 草 } é\"")", "🌿 { 草 } é\""},
+        {R"("\\\"}")", "\\\"}"},
+        {"\"" + huge + "\"", huge},
+        {R"("tab\tnew\nline \/ \ud83c\udf3f")", "tab\tnew\nline / 🌿"},
+    };
+    std::vector<std::string> records;
+    std::vector<std::string> expected(cases.size());
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        // Written newest first, so reading them back jumps around the file.
+        const std::size_t day = cases.size() - i;
+        records.push_back(
+            jrnl_record(R"("T.")", "2024-01-0" + std::to_string(day), "10:00", cases[i].first));
+        expected[day - 1] = cases[i].second;
+    }
+    const std::string text = "\xEF\xBB\xBF{ \"tags\" : { \"é\" : 1 } ,\n\t\"entries\" : [ " +
+                             joined(records, " ,\r\n\t ") + " ] }";
+    const auto check = [&](const ImportBatch& b) {
+        REQUIRE(b.entries.size() == cases.size());
+        for (std::size_t i = 0; i < cases.size(); ++i) {
+            CAPTURE(i);
+            CHECK(b.entries[i].entry.prompt_text == "T.");
+            CHECK(b.entries[i].entry.answer == expected[i]);
+        }
+    };
+    check(transfer::parse_import(text, "x.json"));
+    util::write_file_atomic("exact.json", text);
+    check(transfer::read_import("exact.json"));
+    // Records lying across the 64 KiB boundaries of the reader, at every alignment.
+    for (const std::size_t pad : {0, 1, 2, 3, 7, 100}) {
+        std::vector<std::string> many;
+        for (int i = 0; i < 1500; ++i) {
+            many.push_back(jrnl_record(R"("🌿 é \"}\" )" + std::string(pad + i % 5, 'x') + "\"",
+                                       "2024-02-0" + std::to_string(1 + i % 9), "10:00"));
+        }
+        util::write_file_atomic("many.json",
+                                R"({"tags":{},"entries":[)" + joined(many, ",") + "]}");
+        const ImportBatch b = transfer::read_import("many.json");
+        CHECK(b.entries.size() == 1500);
+    }
+}
+
+TEST_CASE("transfer::CheckedImport a file changed after the check") {
+    const ZoneGuard zone;
+    const std::string before =
+        R"({"tags":{},"entries":[)" +
+        joined({jrnl_record(R"("One.")", "2024-01-05"), jrnl_record(R"("Two.")", "2024-01-06")}) +
+        "]}";
+    util::write_file_atomic("changing.json", before);
+    const auto check_changed = [](const transfer::CheckedImport& checked) {
+        std::size_t taken = 0;
+        try {
+            checked.for_each([&](transfer::ImportedEntry&) { ++taken; });
+            FAIL("a changed file is noticed");
+        } catch (const DataError& e) {
+            CHECK(std::string_view(e.what()).find("changing.json changed while it was being "
+                                                  "imported") != std::string_view::npos);
+        }
+        return taken;
+    };
+    SUBCASE("another size") {
+        const auto checked = transfer::CheckedImport::of_file("changing.json");
+        std::FILE* f = std::fopen("changing.json", "a");
+        REQUIRE(f != nullptr);
+        std::fputs("\n", f);
+        std::fclose(f);
+        CHECK(check_changed(checked) == 0);
+    }
+    SUBCASE("replaced by another file: the one checked is imported") {
+        const auto checked = transfer::CheckedImport::of_file("changing.json");
+        util::write_file_atomic("changing.json", "not even JSON");
+        std::vector<std::string> seen;
+        checked.for_each(
+            [&](transfer::ImportedEntry& item) { seen.push_back(*item.entry.answer); });
+        CHECK(seen == std::vector<std::string>{"One.", "Two."});
+    }
+    SUBCASE("the same size and time, other dates") {
+        const auto checked = transfer::CheckedImport::of_file("changing.json");
+        const auto when = std::filesystem::last_write_time("changing.json");
+        std::string after = before;
+        after.replace(after.find("2024-01-06"), 10, "2024-01-07");
+        // Written in place, so the checked import still reads this file.
+        std::FILE* f = std::fopen("changing.json", "r+");
+        REQUIRE(f != nullptr);
+        CHECK(std::fwrite(after.data(), 1, after.size(), f) == after.size());
+        std::fclose(f);
+        std::filesystem::last_write_time("changing.json", when);
+        // The first entry is still what it was; the second is not.
+        CHECK(check_changed(checked) == 1);
     }
 }

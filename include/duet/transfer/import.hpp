@@ -3,15 +3,21 @@
 // jrnl's `--export json` and Day One's JSON export. Pure parsing: no terminal,
 // no journal; the caller adds the entries (see src/cli/import.cpp).
 //
-// Every record is checked before anything is returned, so a bad record means
+// Every record is checked before any entry is handed out, so a bad record means
 // nothing is imported. Errors are DataErrors that read "FILE: entry N: what",
 // with N counted from 1 in the file's "entries" array.
+//
+// An export is read as a stream, one record at a time: what is kept between
+// checking the file and adding its entries is a few bytes per entry, not the
+// entries, so a large export takes no more memory than a small one.
 #include "duet/store/entry.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,7 +31,7 @@ std::string_view format_id(ImportFormat format);
 // "duet", "jrnl", "Day One": for people.
 std::string_view format_title(ImportFormat format);
 
-inline constexpr std::size_t k_max_import_size = 256 * 1024 * 1024;
+inline constexpr std::size_t k_max_import_size = std::size_t{2} * 1024 * 1024 * 1024;
 inline constexpr int k_max_import_depth = 64;
 inline constexpr std::size_t k_max_text_size = 1024 * 1024; // per field, as for --answer
 
@@ -44,20 +50,44 @@ struct ImportBatch {
     std::size_t empty_entries = 0;
 };
 
-// Parses JSON with the depth limit; a syntax error (invalid UTF-8 included)
-// names the entry it is in when it is inside the "entries" array.
-nlohmann::json parse_json(std::string_view text, std::string_view name);
-
-// Which export this is; DataError naming the file and the formats duet reads otherwise.
+// Which export this is, from the top-level members of the document (its
+// "entries" need only be an array); DataError naming the file and the formats
+// duet reads otherwise.
 ImportFormat detect_format(const nlohmann::json& doc, std::string_view name);
 
-// Detects the format and converts every record; `name` is used in messages.
-ImportBatch convert(const nlohmann::json& doc, std::string_view name);
+// An export whose every record has been checked. It remembers where each entry
+// is in the file and when it was written, and reads the entries again, one at a
+// time, when they are handed out.
+class CheckedImport {
+  public:
+    // Reads and checks the whole file (at most k_max_import_size bytes).
+    static CheckedImport of_file(const std::filesystem::path& file);
+    // The same for an export in memory; `text` must outlive the result.
+    static CheckedImport of_text(std::string_view text, std::string_view name);
 
-// parse_json + convert.
+    CheckedImport(CheckedImport&&) noexcept;
+    CheckedImport& operator=(CheckedImport&&) noexcept;
+    ~CheckedImport();
+
+    ImportFormat format() const;
+    // How many entries for_each hands out.
+    std::size_t size() const;
+    std::size_t partner_entries() const;
+    std::size_t empty_entries() const;
+
+    // Hands out every entry, oldest first (entries written at the same second in
+    // file order). DataError if the file was changed since it was checked.
+    void for_each(const std::function<void(ImportedEntry&)>& take) const;
+
+  private:
+    struct State;
+    explicit CheckedImport(std::unique_ptr<State> state);
+    std::unique_ptr<State> m_state;
+};
+
+// Every entry at once (tests, the fuzzer): CheckedImport::of_text + for_each.
 ImportBatch parse_import(std::string_view text, std::string_view name);
-
-// Reads the file (at most k_max_import_size bytes) and parses it.
+// The same for a file.
 ImportBatch read_import(const std::filesystem::path& file);
 
 // The identity of an entry from a duet export, computed the same way for the
