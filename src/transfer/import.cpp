@@ -5,6 +5,7 @@
 #include "duet/error.hpp"
 #include "duet/util/files.hpp"
 #include "formats.hpp"
+#include "source.hpp"
 
 #include <fmt/format.h>
 
@@ -50,7 +51,6 @@ constexpr int k_duet_export_version = 1;
 // The top-level members detect_format and check_duet_version look at; the
 // others, apart from "entries", are read past without being kept.
 constexpr std::array<std::string_view, 4> k_header_keys = {"format", "version", "metadata", "tags"};
-constexpr std::size_t k_read_size = 64 * 1024;
 
 void check_duet_version(const json& doc, std::string_view name) {
     const auto v = doc.find("version");
@@ -76,140 +76,9 @@ std::string describe(const json::exception& e) {
     return what;
 }
 
-[[noreturn]] void fail_changed(std::string_view name) {
-    throw DataError(fmt::format("{} changed while it was being imported; nothing was imported, "
-                                "please try again",
-                                name));
-}
-
 std::string too_large(std::string_view name) {
     return fmt::format("{} is too large (over {} bytes)", name, k_max_import_size);
 }
-
-// Where the export's bytes are: a regular file, read on demand, or text in memory.
-class Source {
-  public:
-    // Text that outlives the source.
-    Source(std::string_view text, std::string name) : m_text(text), m_name(std::move(name)) {}
-    // Text read from a pipe, which cannot be read twice.
-    Source(std::string&& text, std::string name)
-        : m_owned(std::move(text)), m_text(m_owned), m_name(std::move(name)) {}
-    // A regular file open as `fd`, which the source now owns.
-    Source(int fd, const struct stat& st, std::string name)
-        : m_fd(fd), m_file_size(static_cast<std::uint64_t>(st.st_size)), m_stat(st),
-          m_name(std::move(name)) {}
-    ~Source() {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-        }
-    }
-    Source(const Source&) = delete;
-    Source& operator=(const Source&) = delete;
-
-    const std::string& name() const { return m_name; }
-
-    // The bytes from `offset` on: the rest of text in memory, or up to `size`
-    // bytes of the file (as it was checked), read into `buffer`.
-    std::string_view read(std::uint64_t offset, std::size_t size, std::string& buffer) const {
-        if (m_fd < 0) {
-            return offset < m_text.size() ? m_text.substr(offset) : std::string_view();
-        }
-        const std::uint64_t left = offset < m_file_size ? m_file_size - offset : 0;
-        buffer.resize(static_cast<std::size_t>(std::min<std::uint64_t>(size, left)));
-        std::size_t got = 0;
-        while (got < buffer.size()) {
-            const ssize_t n = ::pread(m_fd, buffer.data() + got, buffer.size() - got,
-                                      static_cast<off_t>(offset + got));
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n < 0) {
-                throw RuntimeError(
-                    fmt::format("could not read {}: {}", m_name, std::strerror(errno)));
-            }
-            if (n == 0) {
-                break; // cut short since it was opened
-            }
-            got += static_cast<std::size_t>(n);
-        }
-        buffer.resize(got);
-        return buffer;
-    }
-
-    // DataError when the file is no longer the one that was checked.
-    void check_unchanged() const {
-        struct stat now {};
-        if (m_fd >= 0 && (::fstat(m_fd, &now) != 0 || now.st_size != m_stat.st_size ||
-                          now.st_mtim.tv_sec != m_stat.st_mtim.tv_sec ||
-                          now.st_mtim.tv_nsec != m_stat.st_mtim.tv_nsec)) {
-            fail_changed(m_name);
-        }
-    }
-
-  private:
-    std::string m_owned;
-    std::string_view m_text;
-    int m_fd = -1;
-    std::uint64_t m_file_size = 0;
-    struct stat m_stat {};
-    std::string m_name;
-};
-
-// The source from start to end, for the JSON parser: it reads through the
-// iterator one byte at a time, and offset() says how many it has taken.
-class Stream {
-  public:
-    explicit Stream(const Source& source) : m_source(source) {}
-
-    std::uint64_t offset() const {
-        return m_window_offset + static_cast<std::uint64_t>(m_next - m_window.data());
-    }
-
-    // An input iterator whose copies all advance the one stream.
-    class Iterator {
-      public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = char;
-        using difference_type = std::ptrdiff_t;
-        using pointer = const char*;
-        using reference = char;
-
-        Iterator() = default;
-        explicit Iterator(Stream* stream) : m_stream(stream) {}
-        char operator*() const { return *m_stream->m_next; }
-        Iterator& operator++() {
-            ++m_stream->m_next;
-            return *this;
-        }
-        bool operator==(const Iterator& other) const { return at_end() == other.at_end(); }
-
-      private:
-        bool at_end() const {
-            return m_stream == nullptr ||
-                   (m_stream->m_next == m_stream->m_end && !m_stream->refill());
-        }
-        Stream* m_stream = nullptr;
-    };
-
-    Iterator begin() { return Iterator(this); }
-    static Iterator end() { return Iterator(); }
-
-  private:
-    bool refill() {
-        m_window_offset += m_window.size();
-        m_window = m_source.read(m_window_offset, k_read_size, m_buffer);
-        m_next = m_window.data();
-        m_end = m_next + m_window.size();
-        return !m_window.empty();
-    }
-
-    const Source& m_source;
-    std::string m_buffer;
-    std::string_view m_window;
-    std::uint64_t m_window_offset = 0;
-    const char* m_next = nullptr;
-    const char* m_end = nullptr;
-};
 
 // Builds one object or array from parser events: a record of "entries", or a
 // member of the header.
@@ -415,14 +284,6 @@ class ExportScanner {
     std::uint64_t m_record_start = 0;
 };
 
-// All that is kept of an entry between checking the file and adding it.
-struct EntryPlace {
-    std::int64_t seconds; // created_at, to sort by
-    std::uint64_t offset; // the record's bytes in the file
-    std::uint32_t length;
-    std::uint32_t number; // in "entries", from 1, for messages
-};
-
 std::optional<ImportFormat> guess_format(const json& header, std::string_view name) {
     try {
         return detect_format(header, name);
@@ -486,31 +347,6 @@ Pass scan(const Source& source, std::optional<ImportFormat> known) {
     pass.empty_entries = scratch.empty_entries;
     return pass;
 }
-
-// Serves the records' bytes by their place: from a file through a read-ahead
-// buffer, as consecutive entries mostly sit next to each other.
-class RecordReader {
-  public:
-    explicit RecordReader(const Source& source) : m_source(source) {}
-
-    std::string_view read(const EntryPlace& place) {
-        if (place.offset < m_offset || place.offset + place.length > m_offset + m_window.size()) {
-            m_offset = place.offset;
-            m_window = m_source.read(place.offset, std::max<std::size_t>(place.length, k_read_size),
-                                     m_buffer);
-            if (m_window.size() < place.length) {
-                fail_changed(m_source.name());
-            }
-        }
-        return m_window.substr(place.offset - m_offset, place.length);
-    }
-
-  private:
-    const Source& m_source;
-    std::string m_buffer;
-    std::string_view m_window;
-    std::uint64_t m_offset = 0;
-};
 
 } // namespace
 

@@ -1,0 +1,73 @@
+#include "source.hpp"
+
+#include "duet/error.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <unistd.h>
+
+namespace duet::transfer {
+
+[[noreturn]] void fail_changed(std::string_view name) {
+    throw DataError(fmt::format("{} changed while it was being imported; nothing was imported, "
+                                "please try again",
+                                name));
+}
+
+Source::~Source() {
+    if (m_fd >= 0) {
+        ::close(m_fd);
+    }
+}
+
+std::string_view Source::read(std::uint64_t offset, std::size_t size, std::string& buffer) const {
+    if (m_fd < 0) {
+        return offset < m_text.size() ? m_text.substr(offset) : std::string_view();
+    }
+    const std::uint64_t left = offset < m_file_size ? m_file_size - offset : 0;
+    buffer.resize(static_cast<std::size_t>(std::min<std::uint64_t>(size, left)));
+    std::size_t got = 0;
+    while (got < buffer.size()) {
+        const ssize_t n = ::pread(m_fd, buffer.data() + got, buffer.size() - got,
+                                  static_cast<off_t>(offset + got));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            throw RuntimeError(fmt::format("could not read {}: {}", m_name, std::strerror(errno)));
+        }
+        if (n == 0) {
+            break; // cut short since it was opened
+        }
+        got += static_cast<std::size_t>(n);
+    }
+    buffer.resize(got);
+    return buffer;
+}
+
+void Source::check_unchanged() const {
+    struct stat now {};
+    if (m_fd >= 0 && (::fstat(m_fd, &now) != 0 || now.st_size != m_stat.st_size ||
+                      now.st_mtim.tv_sec != m_stat.st_mtim.tv_sec ||
+                      now.st_mtim.tv_nsec != m_stat.st_mtim.tv_nsec)) {
+        fail_changed(m_name);
+    }
+}
+
+std::string_view RecordReader::read(const EntryPlace& place) {
+    if (place.offset < m_offset || place.offset + place.length > m_offset + m_window.size()) {
+        m_offset = place.offset;
+        m_window =
+            m_source.read(place.offset, std::max<std::size_t>(place.length, k_read_size), m_buffer);
+        if (m_window.size() < place.length) {
+            fail_changed(m_source.name());
+        }
+    }
+    return m_window.substr(place.offset - m_offset, place.length);
+}
+
+} // namespace duet::transfer
