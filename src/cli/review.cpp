@@ -204,7 +204,9 @@ int run_review(const ReviewOptions& o, Context& ctx) {
     };
     if (o.summary) {
         // Built as the entries stream past: only what the summary shows is kept.
-        report::SummaryBuilder summary(since, until, since_last_session);
+        // Only the JSON summary lists every answer's id.
+        report::SummaryBuilder summary(since, until, since_last_session,
+                                       format == report::Format::json);
         std::set<std::int64_t> shared_ids;
         for (const exchange::SharedRecord& r : exchange::shared_records(journal)) {
             shared_ids.insert(r.entry_id);

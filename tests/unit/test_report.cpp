@@ -271,8 +271,10 @@ TEST_CASE("report::summary") {
         REQUIRE(s.shared_by_me.size() == 1);
         CHECK(s.shared_by_me[0].entry_id == 5);
         REQUIRE(s.answered.size() == 3);
-        CHECK(s.answered[0].ids == std::vector<std::int64_t>{1, 4});
-        CHECK(s.answered[0].days == std::vector<util::DayNumber>{nov(2), nov(5)});
+        CHECK(std::vector<std::int64_t>(s.answered[0].ids.begin(), s.answered[0].ids.end()) ==
+              std::vector<std::int64_t>{1, 4});
+        CHECK(std::vector<util::DayNumber>(s.answered[0].days.begin(), s.answered[0].days.end()) ==
+              std::vector<util::DayNumber>{nov(2), nov(5)});
         CHECK(report::answered_days(s.answered[0]) == "2026-11-02, 2026-11-05");
         report::AnsweredPrompt twice{"e2e", "x", "x", {1, 2, 3}, {nov(2), nov(2), nov(4)}};
         CHECK(report::answered_days(twice) == "2026-11-02, 2026-11-04");
@@ -424,4 +426,132 @@ TEST_CASE("report::SummaryBuilder streams to the same summary") {
     REQUIRE(streamed.shared_by_me.size() == 1);
     CHECK(streamed.shared_by_me[0].entry_id == 5);
     CHECK(streamed.since_last_session);
+}
+
+TEST_CASE("report::SummaryBuilder without answer ids keeps each day once") {
+    // Two answers to one prompt on one day, a third on another day.
+    std::vector<store::Entry> entries;
+    entries.push_back(make(1, 2, 9, "note", "What would I like to remember?", "text", "a"));
+    entries.push_back(make(2, 2, 20, "note", "What would I like to remember?", "text", "b"));
+    entries.push_back(make(3, 4, 9, "note", "What would I like to remember?", "text", "c"));
+    report::SummaryBuilder lean(std::nullopt, std::nullopt, false, false);
+    report::SummaryBuilder full(std::nullopt, std::nullopt, false, true);
+    for (const store::Entry& e : entries) {
+        lean.add(e);
+        full.add(e);
+    }
+    const report::Summary a = std::move(lean).finish();
+    const report::Summary b = std::move(full).finish();
+    REQUIRE(a.answered.size() == 1);
+    CHECK(a.answered[0].ids.empty());
+    CHECK(a.answered[0].days.size() == 2);
+    CHECK(b.answered[0].ids.size() == 3);
+    // What people read is the same either way.
+    for (const auto format :
+         {report::Format::text, report::Format::markdown, report::Format::html}) {
+        std::ostringstream x;
+        std::ostringstream y;
+        report::write_summary(a, format, x, {});
+        report::write_summary(b, format, y, {});
+        CHECK(x.str() == y.str());
+    }
+}
+
+namespace {
+
+// The JSON summary as it was first written: one nlohmann tree for the whole
+// document, dumped at once. Kept as the oracle for the streamed writer.
+std::string first_json_summary(const report::Summary& s) {
+    using oj = nlohmann::ordered_json;
+    const auto day = [](const std::optional<util::DayNumber>& d) {
+        return d ? oj(util::format_day(*d)) : oj(nullptr);
+    };
+    const auto ref = [](const report::PromptRef& r) {
+        return oj{{"id", r.entry_id},
+                  {"day", util::format_day(r.day)},
+                  {"pack", r.pack},
+                  {"prompt_id", r.prompt_id},
+                  {"prompt", r.prompt_text}};
+    };
+    oj j;
+    j["title"] = report::k_summary_title;
+    j["period"] = report::summary_period(s);
+    j["since"] = day(s.since);
+    j["until"] = day(s.until);
+    j["since_last_session"] = s.since_last_session;
+    j["for_session"] = oj::array();
+    for (const store::Entry& e : s.for_session) {
+        oj item{{"id", e.id},
+                {"created_at", util::format_iso8601(e.created_at)},
+                {"day", util::format_day(e.day)},
+                {"pack", e.pack},
+                {"prompt_id", e.prompt_id},
+                {"prompt", e.prompt_text},
+                {"kind", e.kind},
+                {"answer", e.answer.value_or("")}};
+        if (e.value) {
+            item["value"] = *e.value;
+        }
+        item["author"] = e.author == store::Author::me ? "me" : "partner";
+        j["for_session"].push_back(std::move(item));
+    }
+    j["scales"] = oj::array();
+    for (const report::ScaleSeries& series : s.scales) {
+        oj points = oj::array();
+        for (const report::ScalePoint& p : series.points) {
+            points.push_back({{"day", util::format_day(p.day)}, {"value", p.value}});
+        }
+        j["scales"].push_back({{"pack", series.pack},
+                               {"prompt_id", series.prompt_id},
+                               {"prompt", series.prompt_text},
+                               {"min", series.min},
+                               {"max", series.max},
+                               {"points", std::move(points)}});
+    }
+    j["shared_with_me"] = oj::array();
+    for (const report::PromptRef& r : s.shared_with_me) {
+        j["shared_with_me"].push_back(ref(r));
+    }
+    j["shared_by_me"] = oj::array();
+    for (const report::PromptRef& r : s.shared_by_me) {
+        j["shared_by_me"].push_back(ref(r));
+    }
+    j["answered"] = oj::array();
+    for (const report::AnsweredPrompt& a : s.answered) {
+        oj answers = oj::array();
+        for (std::size_t i = 0; i < a.ids.size(); ++i) {
+            answers.push_back({{"id", a.ids[i]}, {"day", util::format_day(a.days[i])}});
+        }
+        j["answered"].push_back({{"pack", a.pack},
+                                 {"prompt_id", a.prompt_id},
+                                 {"prompt", a.prompt_text},
+                                 {"answers", std::move(answers)}});
+    }
+    j["closing"] = report::k_summary_closing;
+    oj doc{{"format", "duet-summary"}, {"version", 1}, {"summary", j}};
+    return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::string json_summary(const report::Summary& s) {
+    std::ostringstream out;
+    report::write_summary(s, report::Format::json, out, {});
+    return out.str();
+}
+
+} // namespace
+
+TEST_CASE("report: the JSON summary is written item by item, as the whole tree was") {
+    auto entries = fixture();
+    // Text that must be escaped, and invalid UTF-8, in every kind of item.
+    entries[1].answer = "line one\nline \"two\"\t\x01 caf\xc3\xa9 \xff";
+    entries[4].prompt_text = "A \\ backslash and {braces} and [brackets]";
+    const report::Summary s = fixture_summary(entries);
+    CHECK(json_summary(s) == first_json_summary(s));
+    // Every section empty.
+    CHECK(json_summary(report::build_summary({})) == first_json_summary(report::build_summary({})));
+    // Only some sections filled.
+    report::Summary partial;
+    partial.since = nov(3);
+    partial.shared_with_me.push_back({6, nov(6), "e2e", "pair", "A question"});
+    CHECK(json_summary(partial) == first_json_summary(partial));
 }

@@ -4,6 +4,7 @@
 #include "duet/util/dates.hpp"
 
 #include <cstddef>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,8 @@ struct ScaleSeries {
     std::string prompt_text;
     int min = 0;
     int max = 0;
-    std::vector<ScalePoint> points;
+    // A deque: years of check-ins grow it without copying it all each time.
+    std::deque<ScalePoint> points;
 };
 
 // One of ▁▂▃▄▅▆▇█ for the value's place between min and max (clamped).

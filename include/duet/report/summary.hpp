@@ -8,6 +8,7 @@
 #include "duet/util/dates.hpp"
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -31,12 +32,14 @@ struct PromptRef {
 PromptRef prompt_ref(const store::Entry& entry);
 
 // One prompt I answered in the period, with each answer's entry id and day.
+// Only the JSON summary lists every answer; for the others the builder keeps
+// no ids and each day once (see SummaryBuilder), so a long period stays small.
 struct AnsweredPrompt {
     std::string pack;
     std::string prompt_id;
     std::string prompt_text;
-    std::vector<std::int64_t> ids;
-    std::vector<util::DayNumber> days; // one per id, oldest first
+    std::deque<std::int64_t> ids;
+    std::deque<util::DayNumber> days; // one per id (or each day once), oldest first
 };
 
 struct SummaryInput {
@@ -59,7 +62,7 @@ struct Summary {
     std::optional<util::DayNumber> since;
     std::optional<util::DayNumber> until;
     bool since_last_session = false;
-    std::vector<store::Entry> for_session; // answered entries marked for the session
+    std::deque<store::Entry> for_session;  // answered entries marked for the session
     std::vector<ScaleSeries> scales;       // my scale check-ins, one series per prompt
     std::vector<PromptRef> shared_with_me; // what my partner shared
     std::vector<PromptRef> shared_by_me;
@@ -73,8 +76,10 @@ Summary build_summary(const SummaryInput& input);
 // entries: it keeps only what the summary shows.
 class SummaryBuilder {
   public:
+    // keep_answer_ids: every answer's id and day, which only the JSON summary
+    // shows; without it each prompt keeps just the days it was answered on.
     SummaryBuilder(std::optional<util::DayNumber> since, std::optional<util::DayNumber> until,
-                   bool since_last_session);
+                   bool since_last_session, bool keep_answer_ids = true);
     // The journal's share records: my answered entries among them are listed
     // as shared by me.
     void set_shared_ids(std::set<std::int64_t> ids) { m_shared_ids = std::move(ids); }
@@ -84,6 +89,7 @@ class SummaryBuilder {
 
   private:
     Summary m_summary;
+    bool m_keep_answer_ids = true;
     std::set<std::int64_t> m_shared_ids;
     std::map<std::string, std::size_t> m_series_of;   // "pack/id min-max" -> in scales
     std::map<std::string, std::size_t> m_answered_of; // "pack/id" -> in answered
