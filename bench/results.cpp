@@ -122,7 +122,8 @@ void write_method(std::ostream& out, const Suite& s, const std::string& cache) {
         << "- Unlock: `store::Journal::open` timed inside a helper process "
            "(`duet_bench --unlock DIR`); nearly all of it is Argon2id, a deliberate security "
            "setting.\n"
-        << "- After unlock: commands under 1 s run again on a copy of the journal whose data "
+        << "- After unlock: every command that unlocks runs again on a copy of the journal whose "
+           "data "
            "key is rewrapped with libsodium's minimal Argon2id cost (1 pass, 8 KiB), which "
            "measures the work after the unlock directly. Figures marked ≈ are total − unlock "
            "instead.\n"
@@ -236,6 +237,9 @@ void write_results(const std::filesystem::path& file, const Suite& s) {
         out << fmt::format("| {} | {} | **{}** |\n", v.target, md_cell(v.measured), v.result);
     }
     out << "\n## Memory: is the peak flat in the journal's size?\n\n"
+           "Peaks of the runs on the minimal-Argon2id copy where a command unlocks: the "
+           "unlock's own memory (64 MiB with `interactive`) is freed before the work starts "
+           "and would otherwise hide what the work needs.\n\n"
            "| command | smallest journal | peak (MiB) | largest journal | peak (MiB) | growth "
            "(MiB) | at most 32 MiB |\n|---|---:|---:|---:|---:|---:|---|\n";
     for (const MemoryRow& row : memory_rows(s)) {
