@@ -538,25 +538,9 @@ Entry open_entry(const crypto::SecureBytes& key, crypto::ByteView journal_id, st
 
 void Journal::for_each(const std::function<void(const Entry&)>& visit,
                        const DamagedFn& on_damaged) const {
-    const Impl& im = *m_impl;
-    try {
-        SQLite::Statement q(im.db, "SELECT id, sealed FROM entries ORDER BY id");
-        while (q.executeStep()) {
-            const std::int64_t id = q.getColumn(0).getInt64();
-            const SQLite::Column c = q.getColumn(1);
-            const crypto::ByteView sealed(static_cast<const unsigned char*>(c.getBlob()),
-                                          static_cast<std::size_t>(c.getBytes()));
-            std::optional<Entry> entry;
-            try {
-                entry = open_entry(im.data_key, im.journal_id, id, sealed);
-            } catch (const DataError& e) {
-                on_damaged(id, e.what());
-                continue;
-            }
-            visit(*entry);
-        }
-    } catch (const SQLite::Exception& e) {
-        rethrow_sqlite(e, im.path);
+    Cursor all = cursor(INT64_MIN, INT64_MAX, false, on_damaged);
+    while (const std::optional<Entry> entry = all.next()) {
+        visit(*entry);
     }
 }
 
