@@ -386,6 +386,10 @@ class WriteScope {
 } // namespace
 
 std::int64_t Journal::add(Entry& entry) {
+    return add(entry, content_identity(entry));
+}
+
+std::int64_t Journal::add(Entry& entry, const std::string& content) {
     Impl& im = *m_impl;
     try {
         WriteScope tx(im.db, im.in_batch);
@@ -418,7 +422,7 @@ std::int64_t Journal::add(Entry& entry) {
             }
             ins->exec();
         }
-        mark_seen(content_identity(entry));
+        mark_seen(content);
         if (im.in_batch) {
             im.next_id = id + 1;
         } else {
@@ -735,12 +739,15 @@ void Journal::index_identities() {
 
 std::optional<std::int64_t> Journal::add_once(Entry& entry, std::string_view identity) {
     std::optional<std::int64_t> id;
+    const std::string content = content_identity(entry);
     batch([&] {
         if (seen(identity)) {
             return;
         }
-        id = add(entry);
-        mark_seen(identity);
+        id = add(entry, content);
+        if (identity != content) { // a duet export's identity is the content's own
+            mark_seen(identity);
+        }
     });
     return id;
 }

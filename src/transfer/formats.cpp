@@ -302,7 +302,10 @@ void add_duet(const Record& r, Identities identities, ImportBatch& batch) {
     }
     e.imported = true;
     e.source = "duet";
-    std::string identity = identities == Identities::compute ? duet_identity(e) : std::string();
+    // The same identity the journal records for its own entries (see
+    // store::content_identity), so importing a journal's own export adds nothing.
+    std::string identity =
+        identities == Identities::compute ? store::content_identity(e) : std::string();
     batch.entries.push_back({std::move(e), std::move(identity)});
 }
 
@@ -325,10 +328,6 @@ void add_record(ImportFormat format, const json& record, std::string_view name, 
         add_dayone(r, identities, batch);
         break;
     }
-}
-
-std::string duet_identity(const store::Entry& e) {
-    return store::content_identity(e);
 }
 
 } // namespace duet::transfer

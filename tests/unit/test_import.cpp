@@ -223,11 +223,11 @@ TEST_CASE("transfer::convert duet") {
             original.imported = false;
             original.source.clear();
             original.for_session = !original.for_session;
-            CHECK(transfer::duet_identity(original) == item.identity);
+            CHECK(store::content_identity(original) == item.identity);
         }
         store::Entry changed = batch.entries[0].entry;
         changed.answer = "Something else.";
-        CHECK(transfer::duet_identity(changed) != batch.entries[0].identity);
+        CHECK(store::content_identity(changed) != batch.entries[0].identity);
     }
     SUBCASE("a round trip through the JSON writer keeps every field") {
         std::ostringstream out;

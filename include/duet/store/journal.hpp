@@ -121,6 +121,8 @@ class Journal {
   private:
     struct Impl;
     explicit Journal(std::unique_ptr<Impl> impl);
+    // add() with the entry's content_identity already worked out.
+    std::int64_t add(Entry& entry, const std::string& content);
     // Opens the file and checks it is a duet journal this duet can read.
     static std::unique_ptr<Impl> open_file(const DataFolder& folder);
     void note_order(const Entry& entry); // inside add's transaction

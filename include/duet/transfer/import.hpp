@@ -90,9 +90,4 @@ ImportBatch parse_import(std::string_view text, std::string_view name);
 // The same for a file.
 ImportBatch read_import(const std::filesystem::path& file);
 
-// The identity of an entry from a duet export, computed the same way for the
-// entries already in a journal, so importing a journal's own export into it
-// adds nothing: created_at, pack, prompt id and answer (or the skip).
-std::string duet_identity(const store::Entry& entry);
-
 } // namespace duet::transfer
