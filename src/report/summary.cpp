@@ -15,23 +15,6 @@ PromptRef prompt_ref(const store::Entry& e) {
     return {e.id, e.day, e.pack, e.prompt_id, e.prompt_text};
 }
 
-namespace {
-bool shared_by_me_entry(const store::Entry& e, const std::set<std::int64_t>& shared_ids) {
-    return e.author == store::Author::me && !e.skipped && e.answer && shared_ids.count(e.id) > 0;
-}
-} // namespace
-
-std::vector<PromptRef> shared_by_me(std::span<const store::Entry> entries,
-                                    const std::set<std::int64_t>& shared_ids) {
-    std::vector<PromptRef> out;
-    for (const store::Entry& e : entries) {
-        if (shared_by_me_entry(e, shared_ids)) {
-            out.push_back(prompt_ref(e));
-        }
-    }
-    return out;
-}
-
 bool Summary::empty() const {
     return for_session.empty() && scales.empty() && shared_with_me.empty() &&
            shared_by_me.empty() && answered.empty();
@@ -59,7 +42,7 @@ void SummaryBuilder::add(const store::Entry& e) {
         s.shared_with_me.push_back(prompt_ref(e));
         return;
     }
-    if (shared_by_me_entry(e, m_shared_ids)) {
+    if (m_shared_ids.count(e.id) > 0) { // an answer of mine with a share record
         s.shared_by_me.push_back(prompt_ref(e));
     }
     auto [at, first] = m_answered_of.try_emplace(e.pack + "/" + e.prompt_id, s.answered.size());
@@ -95,12 +78,11 @@ Summary SummaryBuilder::finish() && {
 
 Summary build_summary(const SummaryInput& in) {
     SummaryBuilder builder(in.since, in.until, in.since_last_session);
+    builder.set_shared_ids(in.shared_ids);
     for (const store::Entry& e : in.entries) {
         builder.add(e);
     }
-    Summary s = std::move(builder).finish();
-    s.shared_by_me = in.shared_by_me;
-    return s;
+    return std::move(builder).finish();
 }
 
 std::vector<util::DayNumber> distinct_days(const AnsweredPrompt& prompt) {
@@ -167,9 +149,7 @@ class TextSummary {
         if (!s.scales.empty()) {
             heading("Check-ins over time");
             for (const ScaleSeries& series : s.scales) {
-                m_out << util::wrap(fmt::format("{} ({}/{})", util::printable(series.prompt_text),
-                                                util::printable(series.pack, false),
-                                                util::printable(series.prompt_id, false)),
+                m_out << util::wrap(prompt_title(series.prompt_text, series.pack, series.prompt_id),
                                     m_opt.width, "  ")
                       << chart_text(series, m_opt.width, "    ");
             }
@@ -186,10 +166,8 @@ class TextSummary {
         if (!s.answered.empty()) {
             heading("Prompts I answered");
             for (const AnsweredPrompt& a : s.answered) {
-                m_out << util::wrap(fmt::format("{} ({}/{})", util::printable(a.prompt_text),
-                                                util::printable(a.pack, false),
-                                                util::printable(a.prompt_id, false)),
-                                    m_opt.width, "  ")
+                m_out << util::wrap(prompt_title(a.prompt_text, a.pack, a.prompt_id), m_opt.width,
+                                    "  ")
                       << util::wrap(answered_days(a), m_opt.width, "      ");
             }
         }
@@ -204,14 +182,18 @@ class TextSummary {
     std::string style(std::string_view code, std::string_view text) const {
         return m_opt.color ? fmt::format("{}{}\x1b[0m", code, text) : std::string(text);
     }
+    // "How light did today feel? (e2e/mood)"
+    static std::string prompt_title(std::string_view text, std::string_view pack,
+                                    std::string_view prompt_id) {
+        return fmt::format("{} ({}/{})", util::printable(text), util::printable(pack, false),
+                           util::printable(prompt_id, false));
+    }
     void heading(std::string_view title) { m_out << '\n' << style("\x1b[1m", title) << '\n'; }
     // "  2026-11-02  How light did today feel? (e2e/mood)", wrapped under the text.
     void prompt_line(const PromptRef& r) {
         const std::string day = fmt::format("  {}  ", util::format_day(r.day));
-        std::string body = util::wrap(fmt::format("{} ({}/{})", util::printable(r.prompt_text),
-                                                  util::printable(r.pack, false),
-                                                  util::printable(r.prompt_id, false)),
-                                      m_opt.width, std::string(day.size(), ' '));
+        std::string body = util::wrap(prompt_title(r.prompt_text, r.pack, r.prompt_id), m_opt.width,
+                                      std::string(day.size(), ' '));
         m_out << day << std::string_view(body).substr(day.size());
     }
 

@@ -76,7 +76,7 @@ report::Summary fixture_summary(const std::vector<store::Entry>& entries) {
     in.since = nov(2);
     in.since_last_session = true;
     in.entries = entries;
-    in.shared_by_me = report::shared_by_me(entries, {3, 5, 6});
+    in.shared_ids = {3, 5, 6};
     return report::build_summary(in);
 }
 

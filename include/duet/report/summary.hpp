@@ -48,15 +48,10 @@ struct SummaryInput {
     bool since_last_session = false;      // `since` is the recorded session's day
     // The period's entries (already filtered; mine and my partner's), oldest first.
     std::span<const store::Entry> entries;
-    // What I shared with my partner in the period. The caller decides where
-    // it comes from (see shared_by_me); the summary shows it as given.
-    std::vector<PromptRef> shared_by_me;
+    // The journal's share records: my answered entries among them are listed
+    // as shared by me (see SummaryBuilder::set_shared_ids).
+    std::set<std::int64_t> shared_ids;
 };
-
-// My answered entries among `entries` whose ids are in `shared_ids` (the
-// journal's share records), oldest first.
-std::vector<PromptRef> shared_by_me(std::span<const store::Entry> entries,
-                                    const std::set<std::int64_t>& shared_ids);
 
 struct Summary {
     std::optional<util::DayNumber> since;
