@@ -17,12 +17,9 @@ namespace {
 
 using json = nlohmann::json;
 
+// parse_msgpack already turns malformed bytes into nullopt.
 std::optional<json> unpack(const crypto::SecureBytes& bytes) {
-    try {
-        return util::parse_msgpack(bytes.data(), bytes.data() + bytes.size());
-    } catch (const json::exception&) {
-        return std::nullopt;
-    }
+    return util::parse_msgpack(bytes.data(), bytes.data() + bytes.size());
 }
 
 struct Received {

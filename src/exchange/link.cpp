@@ -17,10 +17,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string hex(crypto::ByteView b) {
-    return crypto::to_hex(b);
-}
-
 json parse_setting(const std::string& text, const char* what) {
     try {
         return json::parse(text);
@@ -29,9 +25,20 @@ json parse_setting(const std::string& text, const char* what) {
     }
 }
 
-std::string pack_msg(const json& j) {
-    const std::vector<std::uint8_t> v = json::to_msgpack(j);
-    return std::string(v.begin(), v.end());
+// Seals the payload to `to` and writes it into the shared folder as
+// PREFIX-ID.duet; returns the file, and the message id through `id`.
+fs::path send(const store::Journal& journal, MessageType type, const PublicKey& to,
+              const json& payload, std::string_view prefix, const fs::path& dir, std::string& id) {
+    const std::vector<std::uint8_t> bytes = json::to_msgpack(payload);
+    const crypto::SecureBytes secret = journal.link_secret_key();
+    const crypto::Bytes sealed = seal_message(type, own_key(journal), secret, to,
+                                              crypto::ByteView(bytes.data(), bytes.size()));
+    id = crypto::to_hex(peek_header(sealed)->id);
+    const fs::path file = dir / fmt::format("{}-{}.duet", prefix, id);
+    util::write_file_atomic(
+        file, std::string_view(reinterpret_cast<const char*>(sealed.data()), sealed.size()), false,
+        0644);
+    return file;
 }
 
 SentInvitation invitation_from(std::int64_t record, const json& j) {
@@ -146,16 +153,9 @@ fs::path share_entry(store::Journal& journal, const Partner& partner, const fs::
                           {"revision", revision},
                           {"entry", json::binary(std::vector<std::uint8_t>(
                                         encoded.data(), encoded.data() + encoded.size()))}};
-    const std::string bytes = pack_msg(payload);
-    const crypto::SecureBytes secret = journal.link_secret_key();
-    const crypto::Bytes sealed = seal_message(MessageType::entry, own_key(journal), secret,
-                                              partner.key, crypto::as_bytes(bytes));
-    const auto header = peek_header(sealed);
-    const std::string id = hex(header->id);
-    const fs::path file = dir / ("duet-share-" + id + ".duet");
-    util::write_file_atomic(
-        file, std::string_view(reinterpret_cast<const char*>(sealed.data()), sealed.size()), false,
-        0644);
+    std::string id;
+    const fs::path file =
+        send(journal, MessageType::entry, partner.key, payload, "duet-share", dir, id);
     journal.add_record("shared", json{{"entry", entry.id},
                                       {"revision", revision},
                                       {"message", id},
@@ -169,15 +169,8 @@ fs::path share_entry(store::Journal& journal, const Partner& partner, const fs::
 fs::path write_acceptance(const store::Journal& journal, const Invitation& inv,
                           const std::string& my_name, const fs::path& dir) {
     const json payload = {{"v", 1}, {"invitation", inv.id}, {"name", clean_name(my_name)}};
-    const std::string bytes = pack_msg(payload);
-    const crypto::SecureBytes secret = journal.link_secret_key();
-    const crypto::Bytes sealed = seal_message(MessageType::acceptance, own_key(journal), secret,
-                                              inv.public_key, crypto::as_bytes(bytes));
-    const fs::path file = dir / ("duet-accept-" + hex(peek_header(sealed)->id) + ".duet");
-    util::write_file_atomic(
-        file, std::string_view(reinterpret_cast<const char*>(sealed.data()), sealed.size()), false,
-        0644);
-    return file;
+    std::string id;
+    return send(journal, MessageType::acceptance, inv.public_key, payload, "duet-accept", dir, id);
 }
 
 bool is_conflict_copy(const std::string& filename) {
