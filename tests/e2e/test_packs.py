@@ -1,6 +1,7 @@
 """Prompt packs from the outside: checking, listing, search order, overrides."""
 
 import glob
+import gzip
 import os
 import subprocess
 import unittest
@@ -94,9 +95,15 @@ class Install(DuetTestCase):
                            capture_output=True, text=True, timeout=120)
         self.assertEqual(r.returncode, 0, r.stderr)
         duet = os.path.join(prefix, "bin", "duet")
+        # Man pages go in gzipped, as Debian has them; man(1) reads them as they are.
         for page in ("man1/duet.1", "man1/duet-reflect.1", "man1/duet-review.1",
                      "man1/duet-invite.1", "man1/duet-share.1", "man5/duet-prompts.5"):
-            self.assertTrue(os.path.exists(os.path.join(prefix, "share", "man", page)), page)
+            path = os.path.join(prefix, "share", "man", page + ".gz")
+            self.assertTrue(os.path.exists(path), page)
+            with gzip.open(path, "rt", encoding="utf-8") as f:
+                self.assertTrue(f.read().startswith('.\\"'), page)
+        for doc in ("copyright", "changelog.Debian.gz"):
+            self.assertTrue(os.path.exists(os.path.join(prefix, "share", "doc", "duet", doc)), doc)
         for completion in ("bash-completion/completions/duet", "zsh/vendor-completions/_duet",
                            "fish/vendor_completions.d/duet.fish"):
             self.assertTrue(os.path.exists(os.path.join(prefix, "share", completion)), completion)

@@ -7,6 +7,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
@@ -229,7 +230,7 @@ TEST_CASE("store::Journal batches, identities and records") {
     SUBCASE("a batch commits together, or not at all") {
         j.batch([&] {
             for (int i = 0; i < 50; ++i) {
-                Entry e = sample("n" + std::to_string(i));
+                Entry e = sample(fmt::format("n{}", i));
                 j.add(e);
             }
         });
@@ -294,7 +295,7 @@ TEST_CASE("store::for_each_in_time_order") {
     const std::vector<std::int64_t> days = {100, 101, 102, 50, 51, 103, 10, 11, 12, 104};
     j.batch([&] {
         for (std::size_t i = 0; i < 3; ++i) {
-            Entry e = sample("d" + std::to_string(days[i]), days[i]);
+            Entry e = sample(fmt::format("d{}", days[i]), days[i]);
             j.add(e);
         }
     });
@@ -304,7 +305,7 @@ TEST_CASE("store::for_each_in_time_order") {
     }
     j.batch([&] {
         for (std::size_t i = 6; i < days.size(); ++i) {
-            Entry e = sample("d" + std::to_string(days[i]), days[i]);
+            Entry e = sample(fmt::format("d{}", days[i]), days[i]);
             j.add(e);
         }
     });
