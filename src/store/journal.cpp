@@ -634,6 +634,17 @@ void Journal::set_setting(const std::string& name, const std::string& value) {
     }
 }
 
+void Journal::delete_setting(const std::string& name) {
+    Impl& im = *m_impl;
+    try {
+        SQLite::Statement q(im.db, "DELETE FROM settings WHERE name = ?");
+        q.bind(1, name);
+        q.exec();
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, im.path);
+    }
+}
+
 void Journal::change_passphrase(const crypto::SecureBytes& passphrase,
                                 const crypto::KdfParams& kdf) {
     Impl& im = *m_impl;
@@ -781,6 +792,18 @@ void Journal::update_record(std::int64_t id, std::string_view kind, std::string_
         q.bind(1, sealed.data(), static_cast<int>(sealed.size()));
         q.bind(2, id);
         q.bind(3, std::string(kind));
+        q.exec();
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, im.path);
+    }
+}
+
+void Journal::delete_record(std::int64_t id, std::string_view kind) {
+    Impl& im = *m_impl;
+    try {
+        SQLite::Statement q(im.db, "DELETE FROM records WHERE id = ? AND kind = ?");
+        q.bind(1, id);
+        q.bind(2, std::string(kind));
         q.exec();
     } catch (const SQLite::Exception& e) {
         rethrow_sqlite(e, im.path);

@@ -208,6 +208,73 @@ std::string read_file(const fs::path& path, std::size_t max_size) {
     return std::move(*content);
 }
 
+namespace {
+std::int64_t mtime_ns_of(const struct stat& st) {
+    return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+} // namespace
+
+std::optional<FileStamp> regular_file_stamp(const fs::path& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        return std::nullopt;
+    }
+    return FileStamp{static_cast<std::uint64_t>(st.st_size), mtime_ns_of(st)};
+}
+
+ForeignFile read_foreign_file(const fs::path& path, std::size_t max_size) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ELOOP) {
+            throw DataError(fmt::format("{} is a symbolic link; duet reads only plain files in "
+                                        "the shared folder",
+                                        path.string()));
+        }
+        throw RuntimeError(fmt::format("could not read {}: {}", path.string(), errno_text()));
+    }
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        throw RuntimeError(fmt::format("could not read {}: {}", path.string(), errno_text()));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        throw DataError(fmt::format("{} is not a plain file; it was not read", path.string()));
+    }
+    if (static_cast<std::uint64_t>(st.st_size) > max_size) {
+        throw DataError(fmt::format("{} is too large (over {} bytes)", path.string(), max_size));
+    }
+    ForeignFile out;
+    out.size = static_cast<std::uint64_t>(st.st_size);
+    out.mtime_ns = mtime_ns_of(st);
+    out.content.reserve(out.size);
+    char buf[65536];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw RuntimeError(fmt::format("could not read {}: {}", path.string(), errno_text()));
+        }
+        if (n == 0) {
+            break;
+        }
+        if (out.content.size() + static_cast<std::size_t>(n) > max_size) {
+            throw DataError(
+                fmt::format("{} is too large (over {} bytes)", path.string(), max_size));
+        }
+        out.content.append(buf, static_cast<std::size_t>(n));
+    }
+    return out;
+}
+
+bool remove_file(const fs::path& path) {
+    return ::unlink(path.c_str()) == 0 || errno == ENOENT;
+}
+
 bool is_tmpfs(const fs::path& dir) {
     struct statfs sf {};
     return ::statfs(dir.c_str(), &sf) == 0 && sf.f_type == TMPFS_MAGIC;

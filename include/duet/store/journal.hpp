@@ -102,10 +102,13 @@ class Journal {
                     const DamagedFn& on_damaged) const;
     // Replaces a record's payload (for example when a reveal becomes visible).
     void update_record(std::int64_t id, std::string_view kind, std::string_view payload);
+    // Removes a record for good (secure_delete overwrites its freed pages).
+    void delete_record(std::int64_t id, std::string_view kind);
 
     // Small sealed settings (session dates, preferences).
     std::optional<std::string> setting(const std::string& name) const;
     void set_setting(const std::string& name, const std::string& value);
+    void delete_setting(const std::string& name);
 
     // Rewraps the data key only; entries are untouched.
     void change_passphrase(const crypto::SecureBytes& passphrase, const crypto::KdfParams& kdf);

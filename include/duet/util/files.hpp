@@ -1,6 +1,7 @@
 #pragma once
 // Small, careful file helpers: private folders, atomic writes, bounded reads.
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -40,6 +41,27 @@ class AtomicFile {
 std::string read_file(const fs::path& path, std::size_t max_size = 64 * 1024 * 1024);
 std::optional<std::string> read_file_if_exists(const fs::path& path,
                                                std::size_t max_size = 64 * 1024 * 1024);
+
+// A file in a folder someone else can write to (the shared folder): never
+// follows a symlink, never blocks on a FIFO or device, reads only a regular
+// file of at most max_size bytes, judged on the open descriptor itself.
+struct ForeignFile {
+    std::string content;
+    std::uint64_t size = 0;
+    std::int64_t mtime_ns = 0;
+};
+// What lstat says of a name, without opening it: nullopt when it is not a
+// regular file (a link, a folder, a FIFO, gone).
+struct FileStamp {
+    std::uint64_t size = 0;
+    std::int64_t mtime_ns = 0;
+};
+std::optional<FileStamp> regular_file_stamp(const fs::path& path);
+// RuntimeError/DataError naming the file when it cannot be read this way.
+ForeignFile read_foreign_file(const fs::path& path, std::size_t max_size);
+
+// Removes a file if it is there; false (never an exception) when it could not.
+bool remove_file(const fs::path& path);
 
 bool is_tmpfs(const fs::path& dir);
 
