@@ -34,10 +34,26 @@ void setup_invite(CLI::App& app, Context& ctx, int& exit_code) {
                        "the shared folder (default: the invitation's folder)");
     accept->add_flag("-y,--yes", answer->yes, "accept without asking (for scripts)");
 
-    CLI::App* decline = cmd->add_subcommand("decline", "decline an invitation, kindly; needs no "
-                                                       "journal");
+    CLI::App* decline = cmd->add_subcommand("decline", "decline an invitation; needs no journal");
     decline->add_option("FILE", answer->file, "the invitation file")->required();
-    decline->add_option("--message", answer->message, "an optional note with your answer");
+    decline->add_flag("--not-now", answer->not_now,
+                      "answer \"Not now.\" instead of \"No, thank you.\"");
+    decline->add_option("--message", answer->message, "your own words, added to the answer");
+    decline->add_flag("-y,--yes", answer->yes, "write the answer without asking");
+
+    CLI::App* leave = cmd->add_subcommand("leave", "end the link with your partner, at any time");
+    leave->add_option("--message", answer->message, "your own words for the notice (optional)");
+    leave->add_flag("-y,--yes", answer->yes, "end the link without asking (for scripts)");
+    auto* remove_received = leave->add_flag("--remove-received", answer->remove_received,
+                                            "also remove the entries your partner shared");
+    auto* keep_received = leave->add_flag("--keep-received", answer->keep_received,
+                                          "keep the entries your partner shared (the default)");
+    remove_received->excludes(keep_received);
+
+    CLI::App* verify = cmd->add_subcommand("verify", "confirm the safety code you compared in "
+                                                     "person");
+    verify->add_option("CODE", answer->code, "the code your partner's duet shows");
+    verify->add_flag("-y,--yes", answer->yes, "the codes matched: confirm without typing it");
 
     CLI::App* status = cmd->add_subcommand("status", "partner link, invitations, replies, and "
                                                      "the safety code");
@@ -49,6 +65,10 @@ void setup_invite(CLI::App& app, Context& ctx, int& exit_code) {
         [answer, &ctx, &exit_code] { exit_code = run_invite_decline(*answer, ctx); });
     status->final_callback(
         [answer, &ctx, &exit_code] { exit_code = run_invite_status(*answer, ctx); });
+    leave->final_callback(
+        [answer, &ctx, &exit_code] { exit_code = run_invite_leave(*answer, ctx); });
+    verify->final_callback(
+        [answer, &ctx, &exit_code] { exit_code = run_invite_verify(*answer, ctx); });
     cmd->final_callback([cmd, opts, &ctx, &exit_code] {
         if (cmd->get_subcommands().empty()) {
             exit_code = run_invite(*opts, ctx);
@@ -93,7 +113,7 @@ int run_invite(const InviteOptions& o, Context& ctx) {
     if (const auto partner = exchange::load_partner(journal)) {
         throw UsageError(fmt::format("this journal is already linked with {}; `duet invite status` "
                                      "shows the link",
-                                     util::printable(partner->name, false)));
+                                     partner_name(*partner)));
     }
     if (!o.shared.empty()) {
         fs::create_directories(o.shared);
@@ -106,7 +126,7 @@ int run_invite(const InviteOptions& o, Context& ctx) {
     }
     exchange::Invitation inv;
     inv.id = crypto::to_hex(crypto::random_bytes(16));
-    inv.from_name = display_name(&journal, o.name);
+    inv.from_name = display_name(ctx, &journal, o.name);
     inv.message = note;
     inv.public_key = exchange::own_key(journal);
     inv.date = util::format_day(util::today());
@@ -125,15 +145,50 @@ int run_invite(const InviteOptions& o, Context& ctx) {
     return 0;
 }
 
+namespace {
+
+// A decline written next to an invitation makes it dead for good.
+bool declined_beside(const fs::path& invitation_file, const std::string& invitation_id) {
+    std::error_code ec;
+    const fs::path dir = fs::absolute(invitation_file).parent_path();
+    for (const auto& de : fs::directory_iterator(dir, ec)) {
+        const std::string name = de.path().filename().string();
+        if (!name.starts_with("duet-decline-") || !name.ends_with(".txt")) {
+            continue;
+        }
+        try {
+            const util::ForeignFile f = util::read_foreign_file(de.path(), 64 * 1024);
+            if (exchange::parse_decline(f.content, de.path().string()).invitation_id ==
+                invitation_id) {
+                return true;
+            }
+        } catch (const Error&) {
+        }
+    }
+    return false;
+}
+
+std::string shown(const std::string& name) {
+    return name.empty() ? std::string("your partner") : util::printable(name, false);
+}
+
+} // namespace
+
 int run_invite_accept(const InviteAnswerOptions& o, Context& ctx) {
     const exchange::Invitation inv = load_invitation(o.file);
-    const std::string from = util::printable(inv.from_name, false);
-    std::cout << fmt::format("{} invites you to keep a duet journal alongside them.\n", from);
+    if (declined_beside(o.file, inv.id)) {
+        throw UsageError("this invitation was declined, and a declined invitation stays "
+                         "declined: it cannot be accepted. Nothing was changed");
+    }
+    const std::string from = shown(inv.from_name);
+    std::cout << fmt::format("{} invites you to keep a duet journal alongside them.\n",
+                             inv.from_name.empty() ? "Your partner" : from);
     if (!inv.message.empty()) {
         std::cout << "\nTheir note:\n";
         show_note(std::cout, inv.message);
     }
     std::cout << '\n' << exchange::joining_explained() << '\n';
+    std::cout << exchange::safety_note() << '\n';
     if (!o.yes) {
         if (!ctx.terminal().interactive()) {
             throw UsageError("accepting needs your own yes: run this on a terminal, or add --yes");
@@ -151,44 +206,203 @@ int run_invite_accept(const InviteAnswerOptions& o, Context& ctx) {
     }
     if (const auto partner = exchange::load_partner(journal);
         partner && !crypto::equal_constant_time(partner->key, inv.public_key)) {
-        throw UsageError(fmt::format("this journal is already linked with {}",
-                                     util::printable(partner->name, false)));
+        throw UsageError(fmt::format("this journal is already linked with {}; `duet invite "
+                                     "leave` ends a link",
+                                     partner_name(*partner)));
     }
     const fs::path dir = o.shared.empty() ? fs::absolute(o.file).parent_path() : fs::path(o.shared);
     fs::create_directories(dir);
+    const std::string my_name = display_name(ctx, &journal, o.name);
     // The reply goes out first: a journal never counts as linked if its answer was not written.
-    const fs::path reply =
-        exchange::write_acceptance(journal, inv, display_name(&journal, o.name), dir);
+    const fs::path reply = exchange::write_acceptance(journal, inv, my_name, dir);
     exchange::remember_shared_folder(journal, dir);
-    exchange::save_partner(journal,
-                           {inv.from_name, inv.public_key, util::format_day(util::today())});
-    std::cout << fmt::format("Linked with {}. Your answer is in {}.\n", from, reply.string());
+    exchange::save_partner(
+        journal, {inv.from_name, inv.public_key, util::format_day(util::today()), "", {}});
+    std::cout << fmt::format("Linked with {}. Your answer is in {}{}.\n", from, reply.string(),
+                             my_name.empty() ? " (it gives no name)"
+                                             : fmt::format(" (it gives your name as {})",
+                                                           util::printable(my_name, false)));
     std::cout << safety_line(mine, inv.public_key) << '\n';
-    std::cout << fmt::format("When you next see {}, compare this code in person: if both show "
-                             "the same digits, nobody swapped keys on the way.\n",
+    std::cout << fmt::format("When you are next together, check that {} sees the same code "
+                             "(`duet invite status`); then `duet invite verify` notes that you "
+                             "did.\n",
                              from);
     std::cout << "Your journal stays private. Nothing is shared unless you share an entry "
-                 "yourself (`duet share`).\n";
+                 "yourself (`duet share`), and `duet invite leave` ends the link at any time.\n";
     return 0;
 }
 
-int run_invite_decline(const InviteAnswerOptions& o, Context& /*ctx*/) {
+int run_invite_decline(const InviteAnswerOptions& o, Context& ctx) {
     const exchange::Invitation inv = load_invitation(o.file);
     if (!util::is_valid_utf8(o.message)) {
         throw DataError("--message is not UTF-8 text");
     }
+    if (o.message.size() > exchange::k_max_note - 32) {
+        throw UsageError("--message is too long for a decline; a few lines are plenty");
+    }
     exchange::Decline d;
     d.invitation_id = inv.id;
-    d.message = util::trim(o.message);
-    d.date = util::format_day(util::today());
+    d.message = exchange::decline_text(o.not_now ? exchange::DeclineKind::not_now
+                                                 : exchange::DeclineKind::no_thank_you,
+                                       o.message);
+    const std::string to = shown(inv.from_name);
+    std::cout << fmt::format("This is exactly what {} will read:\n\n", to);
+    show_note(std::cout, d.message);
+    std::cout << '\n';
+    if (!o.yes && ctx.terminal().interactive() &&
+        !ask_yes_no(ctx.terminal(), "Write this answer next to the invitation?")) {
+        std::cout << "Nothing was written. You can answer later, differently, or not at all.\n";
+        return 0;
+    }
     const fs::path file = fs::absolute(o.file).parent_path() /
                           fmt::format("duet-decline-{}-{}.txt", inv.id.substr(0, 8),
                                       crypto::to_hex(crypto::random_bytes(3)));
     util::write_file_atomic(file, exchange::render_decline(d), false, 0644);
-    std::cout << fmt::format("Your answer is in {}. {} will see a short, kind note{}; nothing "
-                             "else is shared.\n",
-                             file.string(), util::printable(inv.from_name, false),
-                             d.message.empty() ? "" : " with your message");
+    std::cout << fmt::format("Your answer is in {}. Nothing else is shared, and this invitation "
+                             "can no longer be accepted.\n",
+                             file.string());
+    return 0;
+}
+
+int run_invite_leave(const InviteAnswerOptions& o, Context& ctx) {
+    ctx.require_journal();
+    if (!util::is_valid_utf8(o.message)) {
+        throw DataError("--message is not UTF-8 text");
+    }
+    if (o.message.size() > exchange::k_max_note) {
+        throw UsageError("--message is too long; a few lines are plenty");
+    }
+    store::Journal journal = ctx.unlock(false);
+    pick_up_shared(ctx, journal, PartnerNews::quiet);
+    const auto partner = exchange::load_partner(journal);
+    if (!partner) {
+        std::cout << "No partner is linked, so there is no link to end.\n";
+        return 0;
+    }
+    const std::string name = partner_name(*partner);
+    if (!o.yes) {
+        if (!ctx.terminal().interactive()) {
+            throw UsageError("ending the link needs your own yes: run this on a terminal, or add "
+                             "--yes. Nothing was changed");
+        }
+        if (!ask_yes_no(ctx.terminal(), fmt::format("End the link with {}?", name))) {
+            std::cout << "Nothing was changed.\n";
+            return 0;
+        }
+    }
+    bool remove_received = o.remove_received;
+    if (!o.remove_received && !o.keep_received && ctx.terminal().interactive()) {
+        remove_received = ask_yes_no(
+            ctx.terminal(),
+            fmt::format("Also remove the entries {} had shared with you? (Enter keeps them)",
+                        name));
+    }
+    const auto dir = exchange::shared_folder(journal);
+    const exchange::LeaveResult done =
+        exchange::leave_link(journal, *partner, dir, util::trim(o.message), remove_received);
+    std::cout << fmt::format("The link with {} has ended.\n", name);
+    if (done.notice_written) {
+        std::cout << fmt::format("{}'s duet will say so once, and nothing more{}.\n", name,
+                                 o.message.empty() ? "" : ", with your words");
+    } else {
+        std::cout << "The shared folder was not there, so no notice could be left in it; " << name
+                  << "'s duet will find nothing new from you.\n";
+    }
+    std::cout << fmt::format("Removed {} file{} this journal had written in the shared folder.\n",
+                             done.files_removed, done.files_removed == 1 ? "" : "s");
+    std::cout << (remove_received
+                      ? fmt::format("Removed the {} entr{} {} had shared with you.\n",
+                                    done.received_removed, done.received_removed == 1 ? "y" : "ies",
+                                    name)
+                      : fmt::format("The entries {} had shared with you stay in your journal "
+                                    "(`duet invite leave` cannot be undone, but they can be "
+                                    "read with `duet review --partner`).\n",
+                                    name));
+    std::cout << "Your own journal is unchanged. Either of you can invite again later, if you "
+                 "both want to.\n";
+    return 0;
+}
+
+int run_invite_verify(const InviteAnswerOptions& o, Context& ctx) {
+    ctx.require_journal();
+    store::Journal journal = ctx.unlock(false);
+    pick_up_shared(ctx, journal, PartnerNews::quiet);
+    auto partner = exchange::load_partner(journal);
+    if (!partner) {
+        throw UsageError("no partner is linked, so there is no safety code to compare");
+    }
+    const exchange::PublicKey mine = exchange::own_key(journal);
+    std::vector<exchange::Candidate> candidates{{partner->name, partner->key}};
+    candidates.insert(candidates.end(), partner->competing.begin(), partner->competing.end());
+    std::string typed = o.code;
+    if (typed.empty() && !o.yes) {
+        if (!ctx.terminal().interactive()) {
+            throw UsageError("which code does your partner's duet show? Give it as `duet invite "
+                             "verify CODE`, or add --yes if you compared it in person and it "
+                             "matched");
+        }
+        if (!partner->on_hold()) {
+            std::cout << safety_line(mine, partner->key) << '\n';
+        }
+        const InputLine line =
+            ctx.terminal().read_line("Type the code your partner's duet shows (Enter to stop): ");
+        if (line.status == InputLine::Status::interrupted) {
+            throw Interrupted();
+        }
+        typed = line.text;
+        if (util::trim(typed).empty()) {
+            std::cout << "Nothing was changed.\n";
+            return 0;
+        }
+    }
+    const auto digits = [](std::string_view text) {
+        std::string out;
+        for (const char c : text) {
+            if (c >= '0' && c <= '9') {
+                out += c;
+            }
+        }
+        return out;
+    };
+    const exchange::Candidate* chosen = nullptr;
+    if (typed.empty()) { // --yes
+        if (partner->on_hold()) {
+            throw UsageError("more than one journal answered, so --yes cannot say which one is "
+                             "your partner; give the code: `duet invite verify CODE`");
+        }
+        chosen = &candidates.front();
+    } else {
+        for (const exchange::Candidate& c : candidates) {
+            if (digits(exchange::safety_code(mine, c.key)) == digits(typed)) {
+                chosen = &c;
+            }
+        }
+    }
+    if (chosen == nullptr) {
+        throw AuthError("that code does not match; nothing was changed. Read the codes to each "
+                        "other again, digit by digit. If they differ, someone else may have "
+                        "answered in your partner's place: share nothing, and `duet invite "
+                        "leave` ends the link");
+    }
+    const exchange::Candidate picked = *chosen;
+    const bool was_on_hold = partner->on_hold();
+    partner->name = picked.name;
+    partner->key = picked.key;
+    partner->competing.clear();
+    partner->verified_on = util::format_day(util::today());
+    exchange::save_partner(journal, *partner);
+    // An answered invitation stays in the folder until now, so that a second
+    // answer (the real partner's, after someone else's) could still arrive.
+    for (const exchange::SentInvitation& s : exchange::sent_invitations(journal)) {
+        if (s.reply == "accepted" && !s.file.empty()) {
+            util::remove_file(s.file);
+        }
+    }
+    std::cout << fmt::format("The safety code matches: your link is with {}. Noted on {}.\n",
+                             partner_name(*partner), partner->verified_on);
+    if (was_on_hold) {
+        std::cout << "The other answer was set aside, and sharing is possible again.\n";
+    }
     return 0;
 }
 

@@ -1,4 +1,5 @@
 // duet invite status: the link, invitations and replies, and the safety code.
+// The one place (with `review --partner`) that speaks of what the partner sent.
 #include "duet/cli/commands.hpp"
 #include "duet/cli/partner.hpp"
 #include "duet/error.hpp"
@@ -7,9 +8,48 @@
 #include <fmt/format.h>
 
 #include <iostream>
-#include <set>
 
 namespace duet::cli {
+
+namespace {
+
+void show_quoted(const std::string& text) {
+    for (const std::string& line : util::split(text, '\n')) {
+        std::cout << "  │ " << util::printable(line, false) << '\n';
+    }
+}
+
+void show_link(const exchange::Partner& partner, const exchange::PublicKey& mine) {
+    const std::string name = partner_name(partner);
+    if (partner.on_hold()) {
+        std::cout << "The link is on hold: more than one journal answered your invitation, and "
+                     "only one of them can be your partner. Nothing is shared until you have "
+                     "compared safety codes in person.\n";
+        std::vector<exchange::Candidate> all{{partner.name, partner.key}};
+        all.insert(all.end(), partner.competing.begin(), partner.competing.end());
+        for (const exchange::Candidate& c : all) {
+            std::cout << fmt::format(
+                "  {} with the journal that answered as {}\n", safety_line(mine, c.key),
+                c.name.empty() ? std::string("(no name)") : util::printable(c.name, false));
+        }
+        std::cout << "Ask your partner, in person, which code their `duet invite status` shows, "
+                     "and confirm it with `duet invite verify CODE`. If none matches, `duet "
+                     "invite leave` ends the link.\n";
+        return;
+    }
+    std::cout << fmt::format("Linked with {} since {}.\n", name, partner.linked_on);
+    std::cout << safety_line(mine, partner.key) << '\n';
+    if (partner.verified_on.empty()) {
+        std::cout << fmt::format("Not yet compared in person. When you are together, check that "
+                                 "{} sees the same digits, then run `duet invite verify`.\n",
+                                 name);
+    } else {
+        std::cout << fmt::format("Compared in person on {}: the link is really with each other.\n",
+                                 partner.verified_on);
+    }
+}
+
+} // namespace
 
 int run_invite_status(const InviteAnswerOptions& o, Context& ctx) {
     ctx.require_journal();
@@ -17,59 +57,35 @@ int run_invite_status(const InviteAnswerOptions& o, Context& ctx) {
     if (!o.shared.empty()) {
         exchange::remember_shared_folder(journal, o.shared);
     }
-    const bool refused = pick_up_shared(ctx, journal);
+    const exchange::InboxReport picked = pick_up_shared(ctx, journal, PartnerNews::say);
     const exchange::PublicKey mine = exchange::own_key(journal);
     const auto partner = exchange::load_partner(journal);
     if (partner) {
-        const std::string name = util::printable(partner->name, false);
-        std::cout << fmt::format("Linked with {} since {}.\n", name, partner->linked_on);
-        std::cout << safety_line(mine, partner->key) << '\n';
-        std::cout << fmt::format("Compare this code with {} in person: if you both see the same "
-                                 "digits, your link is really with each other.\n",
-                                 name);
+        show_link(*partner, mine);
     } else {
-        std::cout << "No partner is linked. `duet invite` writes an invitation, whenever you "
-                     "would like to.\n";
+        std::cout << "No partner is linked.\n";
     }
     const auto dir = exchange::shared_folder(journal);
     std::cout << fmt::format("Shared folder: {}\n", dir ? dir->string() : "not set (--shared DIR)");
 
     for (const exchange::SentInvitation& s : exchange::sent_invitations(journal)) {
         if (s.reply == "accepted") {
-            std::cout << fmt::format("Invitation of {}: accepted by {}.\n", s.date,
-                                     util::printable(s.reply_name, false));
-        } else if (s.reply == "declined") {
-            std::cout << fmt::format("Invitation of {}: the answer for now is no, and that is "
-                                     "theirs to give.\n",
-                                     s.date);
-            for (const std::string& line : util::split(s.reply_message, '\n')) {
-                if (!s.reply_message.empty()) {
-                    std::cout << "  │ " << util::printable(line, false) << '\n';
-                }
-            }
+            continue; // the link above says it
+        }
+        if (s.reply == "declined") {
+            std::cout << fmt::format("Your invitation of {} was answered:\n", s.date);
+            show_quoted(s.reply_message.empty() ? "No, thank you." : s.reply_message);
         } else if (!partner) {
-            std::cout << fmt::format("Invitation of {} ({}): no reply, and no need for one.\n",
+            std::cout << fmt::format("Your invitation of {} is in {}; it has no answer, and needs "
+                                     "none.\n",
                                      s.date, s.file);
         }
     }
-    if (partner) {
-        const auto received =
-            exchange::partner_entries(journal, [](std::int64_t, const std::string&) {});
-        std::set<std::int64_t> shared;
-        for (const exchange::SharedRecord& r : exchange::shared_records(journal)) {
-            shared.insert(r.entry_id);
-        }
-        std::cout << fmt::format("You have shared {} entr{}; {} entr{} shared with you.\n",
-                                 shared.size(), shared.size() == 1 ? "y" : "ies",
-                                 received.visible.size(),
-                                 received.visible.size() == 1 ? "y is" : "ies are");
-        if (received.waiting > 0) {
-            std::cout << fmt::format("{} together answer{} will show once you have answered or "
-                                     "skipped the same prompt.\n",
-                                     received.waiting, received.waiting == 1 ? "" : "s");
-        }
+    if (partner && !partner->on_hold()) {
+        std::cout << "`duet review --partner` shows what has been shared with you; `duet share "
+                     "--list` what you have shared.\n";
     }
-    return refused ? static_cast<int>(ExitCode::invalid_data) : 0;
+    return picked.refused.empty() ? 0 : static_cast<int>(ExitCode::invalid_data);
 }
 
 } // namespace duet::cli

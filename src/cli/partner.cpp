@@ -6,28 +6,44 @@
 #include <fmt/format.h>
 
 #include <iostream>
-#include <pwd.h>
-#include <unistd.h>
 
 namespace duet::cli {
 
-bool pick_up_shared(Context& /*ctx*/, store::Journal& journal) {
+exchange::InboxReport pick_up_shared(Context& /*ctx*/, store::Journal& journal, PartnerNews news) {
     const auto dir = exchange::shared_folder(journal);
     if (!dir) {
-        return false;
+        return {};
     }
-    const exchange::InboxReport report = exchange::process_inbox(journal, *dir);
+    exchange::InboxReport report = exchange::process_inbox(journal, *dir);
     for (const std::string& n : report.notices) {
         std::cerr << "duet: " << n << '\n';
     }
-    if (report.received > 0) {
-        std::cerr << fmt::format("duet: {} entr{} from your partner arrived.\n", report.received,
+    if (news == PartnerNews::say && report.received > 0) {
+        std::cerr << fmt::format("duet: {} shared entr{} arrived.\n", report.received,
                                  report.received == 1 ? "y" : "ies");
     }
     for (const std::string& r : report.refused) {
         std::cerr << "duet: refused " << util::printable(r, false) << '\n';
     }
-    return !report.refused.empty();
+    if (!report.refused.empty()) {
+        std::cerr << "duet: a refused file is named once; duet leaves it where it is and does "
+                     "not read it again unless it changes.\n";
+    }
+    return report;
+}
+
+void require_not_on_hold(const exchange::Partner& partner) {
+    if (partner.on_hold()) {
+        throw UsageError("the link is on hold: more than one journal answered your invitation, "
+                         "so nothing is shared until you have compared safety codes in person. "
+                         "`duet invite status` shows the codes; `duet invite verify CODE` "
+                         "confirms the right one. Nothing was shared");
+    }
+}
+
+std::string partner_name(const exchange::Partner& partner) {
+    return partner.name.empty() ? std::string("your partner")
+                                : util::printable(partner.name, false);
 }
 
 bool ask_yes_no(Terminal& terminal, std::string_view question) {
@@ -39,23 +55,27 @@ bool ask_yes_no(Terminal& terminal, std::string_view question) {
     return line.status == InputLine::Status::text && (answer == "y" || answer == "yes");
 }
 
-std::string display_name(store::Journal* journal, const std::string& from_option) {
+std::string display_name(Context& ctx, store::Journal* journal, const std::string& from_option) {
+    std::string name;
     if (!from_option.empty()) {
-        const std::string name = exchange::clean_name(from_option);
-        if (journal != nullptr) {
-            journal->set_setting("my_name", name);
-        }
-        return name;
-    }
-    if (journal != nullptr) {
+        name = exchange::clean_name(from_option);
+    } else if (journal != nullptr) {
         if (auto n = journal->setting("my_name")) {
             return *n;
         }
     }
-    if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_name != nullptr) {
-        return exchange::clean_name(pw->pw_name);
+    if (name.empty() && ctx.terminal().interactive()) {
+        const InputLine line = ctx.terminal().read_line(
+            "The name your partner will see (Enter for none, shown as \"your partner\"): ");
+        if (line.status == InputLine::Status::interrupted) {
+            throw Interrupted();
+        }
+        name = exchange::clean_name(line.text);
     }
-    return "your partner";
+    if (journal != nullptr && !name.empty()) {
+        journal->set_setting("my_name", name);
+    }
+    return name;
 }
 
 std::string safety_line(const exchange::PublicKey& mine, const exchange::PublicKey& theirs) {
@@ -66,14 +86,18 @@ void share_together(Context& ctx, store::Journal& journal, const store::Entry& e
     const auto partner = exchange::load_partner(journal);
     const auto dir = exchange::shared_folder(journal);
     if (!partner || !dir) {
-        ctx.terminal().say("No partner is linked yet, so this answer stays private.\n");
+        ctx.terminal().say("No partner is linked, so this answer stays private.\n");
+        return;
+    }
+    if (partner->on_hold()) {
+        ctx.terminal().say("The link is on hold (see `duet invite status`), so this answer "
+                           "stays private for now.\n");
         return;
     }
     exchange::share_entry(journal, *partner, *dir, entry);
-    ctx.terminal().say(fmt::format(
-        "Shared for a mutual reveal: {} will see this answer after answering or skipping the "
-        "same prompt.\n",
-        util::printable(partner->name, false)));
+    ctx.terminal().say(fmt::format("Shared with {}, who will see it after answering or "
+                                   "skipping the same question.\n",
+                                   partner_name(*partner)));
 }
 
 } // namespace duet::cli

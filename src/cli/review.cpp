@@ -49,6 +49,8 @@ void setup_review(CLI::App& app, Context& ctx, int& exit_code) {
     reading.push_back(cmd->add_flag("--summary", opts->summary,
                                     "the pre-session summary since the last session "
                                     "(or --since); skipped prompts are left out"));
+    reading.push_back(cmd->add_flag("--with-answered", opts->with_answered,
+                                    "with --summary: also list the prompts you answered"));
     auto* done = cmd->add_option("--session-done", opts->session_done,
                                  "record a therapy session on DATE: YYYY-MM-DD, today (the "
                                  "default) or yesterday")
@@ -94,6 +96,24 @@ std::optional<util::DayNumber> resolve_day(const std::string& text, const char* 
                                  flag, util::printable(text, false)));
 }
 
+// Prompts tagged `safety` in the packs duet can find. A pack that cannot be
+// loaded hides nothing, so its answers are treated as any other.
+std::set<std::string> safety_prompts(const Context& ctx) {
+    std::set<std::string> out;
+    try {
+        const prompts::Library lib = ctx.load_library();
+        for (const prompts::FoundPack& found : lib.packs()) {
+            for (const prompts::Prompt& p : found.pack.prompts) {
+                if (std::find(p.tags.begin(), p.tags.end(), "safety") != p.tags.end()) {
+                    out.insert(found.pack.name + "/" + p.id);
+                }
+            }
+        }
+    } catch (const Error&) {
+    }
+    return out;
+}
+
 bool contains_ci(const std::string& hay, const std::string& needle_lower) {
     return util::to_lower_ascii(hay).find(needle_lower) != std::string::npos;
 }
@@ -118,9 +138,16 @@ int run_review(const ReviewOptions& o, Context& ctx) {
         since_last_session = since.has_value();
     }
     const auto until = resolve_day(o.until, "--until", journal);
+    if (o.with_answered && !o.summary) {
+        throw UsageError("--with-answered goes with --summary");
+    }
     const std::string needle = util::to_lower_ascii(o.grep);
     // What arrived in the shared folder; a refused file still lets the rest be shown.
-    const bool refused = pick_up_shared(ctx, journal);
+    // A damaged or stale message to this journal is worth the exit code; an
+    // unrelated file in the folder is only named (once).
+    const bool refused =
+        pick_up_shared(ctx, journal, o.partner ? PartnerNews::say : PartnerNews::quiet)
+            .refused_addressed_to_me;
 
     int damaged = 0;
     const auto wanted = [&](const store::Entry& e) {
@@ -212,6 +239,8 @@ int run_review(const ReviewOptions& o, Context& ctx) {
             shared_ids.insert(r.entry_id);
         }
         summary.set_shared_ids(std::move(shared_ids));
+        summary.set_safety_prompts(safety_prompts(ctx));
+        summary.list_answered(o.with_answered);
         if (o.last > 0) {
             for (const store::Entry& e : newest()) {
                 summary.add(e);

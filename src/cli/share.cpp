@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <set>
 
 namespace duet::cli {
 
@@ -18,6 +19,7 @@ void setup_share(CLI::App& app, Context& ctx, int& exit_code) {
         ->check(CLI::PositiveNumber);
     cmd->add_flag("-y,--yes", opts->yes, "share without asking (for scripts)");
     cmd->add_flag("--list", opts->list, "show what you have shared");
+    cmd->add_flag("--withdraw", opts->withdraw, "take the given shared entries back");
     cmd->final_callback([opts, &ctx, &exit_code] { exit_code = run_share(*opts, ctx); });
 }
 
@@ -51,6 +53,35 @@ int list_shared(store::Journal& journal) {
     return 0;
 }
 
+int withdraw(const ShareOptions& o, store::Journal& journal) {
+    const auto partner = exchange::load_partner(journal);
+    const auto dir = exchange::shared_folder(journal);
+    if (!partner || !dir) {
+        throw UsageError("no partner is linked, so nothing is shared to take back");
+    }
+    std::set<std::int64_t> shared;
+    for (const exchange::SharedRecord& r : exchange::shared_records(journal)) {
+        shared.insert(r.entry_id);
+    }
+    for (const std::int64_t id : o.entries) {
+        if (shared.count(id) == 0) {
+            throw UsageError(fmt::format("entry {} is not shared, so there is nothing to take "
+                                         "back; `duet share --list` shows what is. Nothing was "
+                                         "changed",
+                                         id));
+        }
+    }
+    const std::string name = partner_name(*partner);
+    for (const std::int64_t id : exchange::withdraw_entries(journal, *partner, *dir, o.entries)) {
+        std::cout << fmt::format("Took back entry {}: {}'s duet removes it on its next run.\n", id,
+                                 name);
+    }
+    std::cout << fmt::format("duet cannot undo what {} may already have read; it only makes sure "
+                             "the entry is not kept or shown from now on.\n",
+                             name);
+    return 0;
+}
+
 } // namespace
 
 int run_share(const ShareOptions& o, Context& ctx) {
@@ -58,19 +89,26 @@ int run_share(const ShareOptions& o, Context& ctx) {
         throw UsageError("which entries? `duet share 3 5` shares entries 3 and 5 (numbers as "
                          "`duet review` shows them); `duet share --list` shows what you shared");
     }
+    if (o.list && (o.withdraw || !o.entries.empty())) {
+        throw UsageError("--list shows what you shared; give it on its own");
+    }
     ctx.require_journal();
     store::Journal journal = ctx.unlock(false);
-    const bool refused = pick_up_shared(ctx, journal);
+    // What arrived is taken in, but only `invite status` and `review --partner` speak of it.
+    pick_up_shared(ctx, journal, PartnerNews::quiet);
     if (o.list) {
-        list_shared(journal);
-        return refused ? static_cast<int>(ExitCode::invalid_data) : 0;
+        return list_shared(journal);
+    }
+    if (o.withdraw) {
+        return withdraw(o, journal);
     }
     const auto partner = exchange::load_partner(journal);
     const auto dir = exchange::shared_folder(journal);
     if (!partner || !dir) {
-        throw UsageError("no partner is linked yet, so there is no one to share with; "
+        throw UsageError("no partner is linked, so there is no one to share with; "
                          "`duet invite` is where linking starts");
     }
+    require_not_on_hold(*partner);
     std::vector<store::Entry> chosen;
     for (const std::int64_t id : o.entries) {
         const auto e = journal.find(id);
@@ -85,7 +123,7 @@ int run_share(const ShareOptions& o, Context& ctx) {
         }
         chosen.push_back(*e);
     }
-    const std::string name = util::printable(partner->name, false);
+    const std::string name = partner_name(*partner);
     std::cout << fmt::format("This is exactly what {} will be able to read:\n\n", name);
     report::WriterOptions wo;
     wo.width = ctx.terminal().width();
@@ -122,7 +160,11 @@ int run_share(const ShareOptions& o, Context& ctx) {
                                  e.together ? " (shown once they answer or skip the same prompt)"
                                             : "");
     }
-    return refused ? static_cast<int>(ExitCode::invalid_data) : 0;
+    if (partner->verified_on.empty()) {
+        std::cout << "(`duet invite status` shows the safety code to compare in person, when "
+                     "you are together.)\n";
+    }
+    return 0;
 }
 
 } // namespace duet::cli

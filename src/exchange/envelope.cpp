@@ -83,7 +83,7 @@ std::optional<Opened> open_message(crypto::ByteView file, const PublicKey& expec
     const auto h = peek_header(file);
     if (!h || h->version != k_version || file.size() > k_max_message_size ||
         file.size() < k_header_size + crypto::k_seal_overhead ||
-        (h->type != MessageType::acceptance && h->type != MessageType::entry) ||
+        h->type < MessageType::acceptance || h->type > MessageType::leave ||
         !crypto::equal_constant_time(h->sender, expected_sender) ||
         !crypto::equal_constant_time(h->recipient, recipient)) {
         return std::nullopt;
@@ -116,13 +116,21 @@ std::string safety_code(const PublicKey& a, const PublicKey& b) {
     msg.insert(msg.end(), lo.begin(), lo.end());
     msg.insert(msg.end(), hi.begin(), hi.end());
     const crypto::Bytes h = crypto::keyed_hash({}, msg, 32);
-    std::uint64_t n = 0;
-    for (int i = 0; i < 8; ++i) {
-        n = (n << 8) | h[static_cast<std::size_t>(i)];
+    const auto number = [&h](std::size_t from) {
+        std::uint64_t n = 0;
+        for (std::size_t i = from; i < from + 8; ++i) {
+            n = (n << 8) | h[i];
+        }
+        return n;
+    };
+    // Twelve digits from the first 8 bytes (as before), eight more from the next 8.
+    const std::string digits =
+        fmt::format("{:012}{:08}", number(0) % 1000000000000ULL, number(8) % 100000000ULL);
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); i += 4) {
+        out += (out.empty() ? "" : " ") + digits.substr(i, 4);
     }
-    n %= 1000000000000ULL; // twelve digits
-    const std::string digits = fmt::format("{:012}", n);
-    return digits.substr(0, 4) + " " + digits.substr(4, 4) + " " + digits.substr(8, 4);
+    return out;
 }
 
 PublicKey to_public_key(crypto::ByteView bytes) {

@@ -65,115 +65,260 @@ std::vector<Received> received(const store::Journal& journal,
     return out;
 }
 
+// One file of the shared folder, read before the journal's write transaction
+// (never a link, a FIFO or an oversized file), with what its name and stamp
+// were, so a refusal can be remembered.
+struct Arrival {
+    fs::path path;
+    std::string refusal_key; // "refused:NAME:SIZE:MTIME"
+    std::string content;
+    std::optional<Header> header; // for .duet messages
+};
+
+// The order in which kinds are taken in: who we are linked with first, then
+// what they sent, then the end of a link, so a leave that arrives with the
+// last entries still finds them in place.
+int order_of(const Arrival& a) {
+    if (!a.header) {
+        return 3; // declines
+    }
+    switch (a.header->type) {
+    case MessageType::acceptance:
+        return 0;
+    case MessageType::entry:
+        return 1;
+    case MessageType::withdrawal:
+        return 2;
+    default:
+        return 4;
+    }
+}
+
 class Inbox {
   public:
     Inbox(store::Journal& journal, InboxReport& report)
         : m_journal(journal), m_report(report), m_me(own_key(journal)),
-          m_secret(journal.link_secret_key()), m_partner(load_partner(journal)) {}
+          m_partner(load_partner(journal)) {}
 
-    void file(const fs::path& path) {
-        const std::string name = path.filename().string();
-        if (name.ends_with(".duet")) {
-            message(path);
-        } else if (name.starts_with("duet-decline-") && name.ends_with(".txt")) {
-            decline(path);
+    // Phase one, outside any transaction: which files are new, and their bytes.
+    std::vector<Arrival> collect(const fs::path& dir) {
+        std::vector<fs::path> names;
+        std::error_code ec;
+        for (const auto& de : fs::directory_iterator(dir, ec)) {
+            const std::string name = de.path().filename().string();
+            if (name.empty() || name[0] == '.' || is_conflict_copy(name)) {
+                continue;
+            }
+            if (name.ends_with(".duet") ||
+                (name.starts_with("duet-decline-") && name.ends_with(".txt"))) {
+                names.push_back(de.path());
+            }
+        }
+        std::sort(names.begin(), names.end());
+        std::vector<Arrival> out;
+        for (const fs::path& path : names) {
+            Arrival a;
+            a.path = path;
+            const auto stamp = util::regular_file_stamp(path);
+            a.refusal_key = stamp ? fmt::format("refused:{}:{}:{}", path.filename().string(),
+                                                stamp->size, stamp->mtime_ns)
+                                  : fmt::format("refused:{}:not-a-file", path.filename().string());
+            if (m_journal.seen(a.refusal_key)) {
+                continue; // refused before, unchanged: said once is enough
+            }
+            if (!stamp) {
+                refuse(a, "is not a plain file (a link, a folder or a device); it was not read");
+                continue;
+            }
+            const bool is_message = path.filename().string().ends_with(".duet");
+            try {
+                a.content =
+                    util::read_foreign_file(path, is_message ? k_max_message_size : 64 * 1024)
+                        .content;
+            } catch (const Error& e) {
+                refuse(a, e.what(), false);
+                continue;
+            }
+            if (is_message && !admit_message(a)) {
+                continue;
+            }
+            out.push_back(std::move(a));
+        }
+        std::stable_sort(out.begin(), out.end(), [](const Arrival& x, const Arrival& y) {
+            return order_of(x) < order_of(y);
+        });
+        return out;
+    }
+
+    // Phase two, inside the write transaction: take in what was read.
+    void take_in(const Arrival& a) {
+        if (!a.header) {
+            decline(a);
+            return;
+        }
+        const std::string id = crypto::to_hex(a.header->id);
+        if (m_journal.seen("msg:" + id)) {
+            return; // another duet took it in meanwhile
+        }
+        const crypto::ByteView bytes = crypto::as_bytes(a.content);
+        switch (a.header->type) {
+        case MessageType::acceptance:
+            acceptance(a, bytes, id);
+            break;
+        case MessageType::entry:
+            entry(a, bytes, id);
+            break;
+        case MessageType::withdrawal:
+            withdrawal(a, bytes, id);
+            break;
+        case MessageType::leave:
+            leave(a, bytes, id);
+            break;
         }
     }
+
+    // Refusals are remembered inside the same transaction.
+    void remember_refusals() {
+        for (const std::string& key : m_refusal_keys) {
+            m_journal.mark_seen(key);
+        }
+    }
+
+    // Files that have served their purpose, to remove once the transaction is in.
+    const std::vector<fs::path>& served() const { return m_served; }
 
   private:
-    void refuse(const fs::path& path, std::string_view why) {
-        m_report.refused.push_back(fmt::format("{}: {}", path.string(), why));
+    void refuse(const Arrival& a, std::string_view why, bool with_name = true) {
+        m_report.refused.push_back(with_name ? fmt::format("{}: {}", a.path.string(), why)
+                                             : std::string(why));
+        m_refusal_keys.push_back(a.refusal_key);
+    }
+    void refuse_mine(const Arrival& a, std::string_view why) {
+        refuse(a, why);
+        m_report.refused_addressed_to_me = true;
     }
 
-    void message(const fs::path& path) {
-        std::string raw;
-        try {
-            raw = util::read_file(path, k_max_message_size);
-        } catch (const Error& e) {
-            refuse(path, e.what());
-            return;
+    // Is this message worth keeping in memory for phase two?
+    bool admit_message(Arrival& a) {
+        a.header = peek_header(crypto::as_bytes(a.content));
+        if (!a.header) {
+            refuse(a, "not a duet message (damaged, or some other file); it was ignored");
+            return false;
         }
-        const crypto::ByteView bytes(reinterpret_cast<const unsigned char*>(raw.data()),
-                                     raw.size());
-        const auto h = peek_header(bytes);
-        if (!h) {
-            refuse(path, "not a duet message (damaged, or some other file); it was ignored");
-            return;
+        if (crypto::equal_constant_time(a.header->sender, m_me)) {
+            return false; // one of ours, waiting for the partner
         }
-        if (crypto::equal_constant_time(h->sender, m_me)) {
-            return; // one of ours, waiting for the partner
+        if (!crypto::equal_constant_time(a.header->recipient, m_me)) {
+            refuse(a, "addressed to a different journal; it was ignored");
+            return false;
         }
-        if (!crypto::equal_constant_time(h->recipient, m_me)) {
-            refuse(path, "addressed to a different journal; it was ignored");
-            return;
+        if (a.header->version != 1) {
+            refuse_mine(a, "written by a newer version of duet; please update duet to read it");
+            return false;
         }
-        if (h->version != 1) {
-            refuse(path, "written by a newer version of duet; please update duet to read it");
-            return;
+        if (m_journal.seen("msg:" + crypto::to_hex(a.header->id))) {
+            return false; // already taken in: a copy or a replay adds nothing
         }
-        const std::string id = crypto::to_hex(h->id);
-        if (m_journal.seen("msg:" + id)) {
-            return; // already imported: a copy or a replay adds nothing
+        if (a.header->type != MessageType::acceptance && is_former(a.header->sender)) {
+            // From a link that has ended: set aside quietly, once.
+            m_journal_marks.push_back("msg:" + crypto::to_hex(a.header->id));
+            return false;
         }
-        if (h->type == MessageType::acceptance) {
-            acceptance(path, bytes, *h, id);
-        } else {
-            entry(path, bytes, *h, id);
-        }
+        return true;
     }
 
-    void acceptance(const fs::path& path, crypto::ByteView bytes, const Header& h,
-                    const std::string& id) {
-        const auto opened = open_message(bytes, h.sender, m_me, m_secret);
-        const auto j = opened ? unpack(opened->payload) : std::nullopt;
-        if (!j || !j->is_object() || !j->contains("invitation") ||
-            !(*j)["invitation"].is_string() || (j->contains("name") && !(*j)["name"].is_string())) {
-            refuse(path, "fails its integrity check (damaged or tampered with); it was ignored");
+    std::optional<json> opened(const Arrival& a, crypto::ByteView bytes, const PublicKey& from) {
+        if (m_secret.empty()) {
+            m_secret = m_journal.link_secret_key();
+        }
+        const auto o = open_message(bytes, from, m_me, m_secret);
+        auto j = o ? unpack(o->payload) : std::nullopt;
+        if (!j || !j->is_object()) {
+            refuse_mine(a, "fails its integrity check (damaged or tampered with); it was ignored");
+            return std::nullopt;
+        }
+        return j;
+    }
+
+    void acceptance(const Arrival& a, crypto::ByteView bytes, const std::string& id) {
+        const auto j = opened(a, bytes, a.header->sender);
+        if (!j) {
+            return;
+        }
+        if (!j->contains("invitation") || !(*j)["invitation"].is_string() ||
+            (j->contains("name") && !(*j)["name"].is_string())) {
+            refuse_mine(a, "fails its integrity check (damaged or tampered with); it was ignored");
             return;
         }
         const std::string invitation = j->value("invitation", "");
-        const std::string name = clean_name(j->value("name", "your partner"));
+        const std::string name = clean_name(j->value("name", ""));
+        const std::string shown = name.empty() ? "your partner" : name;
         std::vector<SentInvitation>& sent = sent_by_me();
         const auto it = std::find_if(sent.begin(), sent.end(),
                                      [&](const SentInvitation& s) { return s.id == invitation; });
         if (it == sent.end()) {
-            refuse(path, "accepts an invitation this journal did not send; it was ignored");
+            refuse_mine(a, "accepts an invitation this journal did not send; it was ignored");
             return;
         }
-        if (m_partner && !crypto::equal_constant_time(m_partner->key, h.sender)) {
-            refuse(path, fmt::format("an acceptance from {}, but this journal is already linked "
-                                     "with {}; it was ignored",
-                                     name, m_partner->name));
+        if (it->reply == "declined") {
+            refuse_mine(a, "accepts an invitation that was declined; a declined invitation "
+                           "cannot be accepted, so it was ignored");
             return;
         }
-        m_partner = Partner{name, h.sender, util::format_day(util::today())};
+        if (it->reply == "accepted" && !m_partner) {
+            refuse_mine(a, "accepts an invitation that was answered before, for a link that "
+                           "has since ended; a new invitation is needed, so it was ignored");
+            return;
+        }
+        m_journal.mark_seen("msg:" + id);
+        m_served.push_back(a.path);
+        if (m_partner && crypto::equal_constant_time(m_partner->key, a.header->sender)) {
+            return; // the same journal again
+        }
+        if (m_partner) {
+            const bool known = std::any_of(
+                m_partner->competing.begin(), m_partner->competing.end(), [&](const Candidate& c) {
+                    return crypto::equal_constant_time(c.key, a.header->sender);
+                });
+            if (!known) {
+                m_partner->competing.push_back({name, a.header->sender});
+                save_partner(m_journal, *m_partner);
+                m_report.notices.push_back(
+                    "Another journal has also answered your invitation. Only one of them can "
+                    "be your partner, so duet shares nothing until you have compared safety "
+                    "codes in person. `duet invite status` shows how.");
+            }
+            return;
+        }
+        m_partner = Partner{name, a.header->sender, util::format_day(util::today()), "", {}};
         save_partner(m_journal, *m_partner);
         it->reply = "accepted";
         it->reply_name = name;
         update_invitation(m_journal, *it);
-        m_journal.mark_seen("msg:" + id);
         ++m_report.accepted;
-        m_report.notices.push_back(fmt::format("{} accepted your invitation; your journals are "
-                                               "now linked.",
-                                               util::printable(name, false)));
+        m_report.notices.push_back(fmt::format(
+            "{} accepted your invitation; your journals are now linked. When you are together, "
+            "compare the safety code that `duet invite status` shows.",
+            util::printable(shown, false)));
     }
 
-    void entry(const fs::path& path, crypto::ByteView bytes, const Header& h,
-               const std::string& id) {
+    void entry(const Arrival& a, crypto::ByteView bytes, const std::string& id) {
         if (!m_partner) {
-            refuse(path, "from a journal this one is not linked with; it was ignored");
+            refuse(a, "from a journal this one is not linked with; it was ignored");
             return;
         }
-        if (!crypto::equal_constant_time(m_partner->key, h.sender)) {
-            refuse(path, "not from your linked partner; it was ignored");
+        if (!crypto::equal_constant_time(m_partner->key, a.header->sender)) {
+            refuse(a, "not from your linked partner; it was ignored");
             return;
         }
-        const auto opened = open_message(bytes, m_partner->key, m_me, m_secret);
-        const auto j = opened ? unpack(opened->payload) : std::nullopt;
-        if (!j || !j->is_object() || !j->contains("entry") || !(*j)["entry"].is_binary() ||
-            !j->contains("source_id") || !(*j)["source_id"].is_number_integer() ||
-            !j->contains("revision") || !(*j)["revision"].is_number_integer()) {
-            refuse(path, "fails its integrity check (damaged or tampered with); it was ignored");
+        const auto j = opened(a, bytes, m_partner->key);
+        if (!j) {
+            return;
+        }
+        if (!j->contains("entry") || !(*j)["entry"].is_binary() || !j->contains("source_id") ||
+            !(*j)["source_id"].is_number_integer() || !j->contains("revision") ||
+            !(*j)["revision"].is_number_integer()) {
+            refuse_mine(a, "fails its integrity check (damaged or tampered with); it was ignored");
             return;
         }
         const auto source_id = (*j)["source_id"].get<std::int64_t>();
@@ -182,15 +327,20 @@ class Inbox {
         try {
             store::decode_entry(crypto::ByteView(bin.data(), bin.size()), source_id);
         } catch (const DataError&) {
-            refuse(path, "holds an entry this duet cannot read; it was ignored");
+            refuse_mine(a, "holds an entry this duet cannot read; it was ignored");
+            return;
+        }
+        if (const auto w = withdrawn().find(source_id);
+            w != withdrawn().end() && w->second >= revision) {
+            m_journal.mark_seen("msg:" + id); // taken back before it arrived
             return;
         }
         std::map<std::int64_t, int>& newest = newest_revisions();
         if (const auto kept = newest.find(source_id);
             kept != newest.end() && kept->second >= revision) {
-            refuse(path, fmt::format("an older copy of your partner's entry {}; the newer "
-                                     "one is kept",
-                                     source_id));
+            refuse_mine(a, fmt::format("an older copy of your partner's entry {}; the newer "
+                                       "one is kept",
+                                       source_id));
             m_journal.mark_seen("msg:" + id);
             return;
         }
@@ -205,25 +355,121 @@ class Inbox {
         ++m_report.received;
     }
 
-    void decline(const fs::path& path) {
-        Decline d;
-        try {
-            d = parse_decline(util::read_file(path, 64 * 1024), path.string());
-        } catch (const Error& e) {
-            refuse(path, e.what());
+    void withdrawal(const Arrival& a, crypto::ByteView bytes, const std::string& id) {
+        if (!m_partner || !crypto::equal_constant_time(m_partner->key, a.header->sender)) {
+            refuse(a, "not from your linked partner; it was ignored");
             return;
         }
+        const auto j = opened(a, bytes, m_partner->key);
+        if (!j) {
+            return;
+        }
+        if (!j->contains("source_id") || !(*j)["source_id"].is_number_integer() ||
+            !j->contains("revision") || !(*j)["revision"].is_number_integer()) {
+            refuse_mine(a, "fails its integrity check (damaged or tampered with); it was ignored");
+            return;
+        }
+        const auto source_id = (*j)["source_id"].get<std::int64_t>();
+        const int revision = static_cast<int>(
+            std::clamp<std::int64_t>((*j)["revision"].get<std::int64_t>(), 0, 1 << 30));
+        for (const Received& r : received(m_journal, [](std::int64_t, const std::string&) {})) {
+            if (r.source_id == source_id && r.revision <= revision) {
+                m_journal.delete_record(r.record, "received");
+            }
+        }
+        int& floor = withdrawn()[source_id];
+        floor = std::max(floor, revision);
+        m_journal.add_record("withdrawn",
+                             json{{"source_id", source_id}, {"revision", floor}}.dump());
+        newest_revisions().erase(source_id);
+        m_journal.mark_seen("msg:" + id);
+        m_served.push_back(a.path);
+        ++m_report.withdrawn;
+    }
+
+    void leave(const Arrival& a, crypto::ByteView bytes, const std::string& id) {
+        if (!m_partner || !crypto::equal_constant_time(m_partner->key, a.header->sender)) {
+            refuse(a, "not from your linked partner; it was ignored");
+            return;
+        }
+        const auto j = opened(a, bytes, m_partner->key);
+        if (!j) {
+            return;
+        }
+        const std::string words =
+            j->contains("message") && (*j)["message"].is_string()
+                ? util::trim((*j)["message"].get<std::string>()).substr(0, k_max_note)
+                : "";
+        const std::string name =
+            util::printable(m_partner->name.empty() ? "Your partner" : m_partner->name, false);
+        std::string notice = fmt::format(
+            "{} has ended the link between your journals. Your own journal stays as it is, "
+            "with everything in it.",
+            name);
+        for (const std::string& line : util::split(words, '\n')) {
+            if (!words.empty()) {
+                notice += "\n  │ " + util::printable(line, false);
+            }
+        }
+        m_report.notices.push_back(notice);
+        m_report.link_ended = true;
+        m_journal.mark_seen("msg:" + id);
+        m_served.push_back(a.path);
+        forget_partner(m_journal);
+        m_partner.reset();
+    }
+
+    void decline(const Arrival& a) {
+        Decline d;
+        try {
+            d = parse_decline(a.content, a.path.string());
+        } catch (const Error& e) {
+            refuse(a, e.what(), false);
+            return;
+        }
+        bool ours = false;
         for (SentInvitation& s : sent_by_me()) {
-            if (s.id != d.invitation_id || !s.reply.empty()) {
+            if (s.id != d.invitation_id) {
                 continue;
             }
-            s.reply = "declined";
-            s.reply_message = d.message;
-            update_invitation(m_journal, s);
-            ++m_report.declined;
-            m_report.notices.push_back("There is a reply to your invitation: not now. "
-                                       "`duet invite status` shows it.");
+            ours = true;
+            if (s.reply.empty()) {
+                s.reply = "declined";
+                s.reply_message = d.message;
+                update_invitation(m_journal, s);
+                ++m_report.declined;
+                m_report.notices.push_back("Your invitation has an answer; `duet invite status` "
+                                           "shows it.");
+            }
+            // Both files have served their purpose: the answer is kept in the journal.
+            m_served.push_back(a.path);
+            if (!s.file.empty()) {
+                m_served.push_back(s.file);
+            }
         }
+        if (!ours) {
+            m_refusal_keys.push_back(a.refusal_key); // someone else's answer: not read again
+        }
+    }
+
+    bool is_former(const PublicKey& key) {
+        if (!m_former) {
+            m_former.emplace();
+            if (const auto text = m_journal.setting("former_partners")) {
+                const auto j = json::parse(*text, nullptr, false);
+                for (const json& k : j.is_array() ? j : json::array()) {
+                    const auto bytes =
+                        k.is_string() ? from_base64(k.get<std::string>()) : std::nullopt;
+                    if (bytes && bytes->size() == 32) {
+                        m_former->push_back(to_public_key(*bytes));
+                    }
+                }
+            }
+        }
+        const bool current = m_partner && crypto::equal_constant_time(m_partner->key, key);
+        return !current && std::any_of(m_former->begin(), m_former->end(), [&](const PublicKey& k) {
+            return crypto::equal_constant_time(k, key);
+        });
     }
 
     // Read from the journal once per run, on first need, and kept current as
@@ -240,6 +486,22 @@ class Inbox {
         }
         return *m_newest;
     }
+    std::map<std::int64_t, int>& withdrawn() {
+        if (!m_withdrawn) {
+            m_withdrawn.emplace();
+            m_journal.for_each_record(
+                "withdrawn",
+                [&](std::int64_t, const std::string& payload) {
+                    const auto j = json::parse(payload, nullptr, false);
+                    if (j.is_object() && j.value("source_id", json()).is_number_integer()) {
+                        int& floor = (*m_withdrawn)[j["source_id"].get<std::int64_t>()];
+                        floor = std::max(floor, j.value("revision", 0));
+                    }
+                },
+                [](std::int64_t, const std::string&) {});
+        }
+        return *m_withdrawn;
+    }
     std::vector<SentInvitation>& sent_by_me() {
         if (!m_sent) {
             m_sent = sent_invitations(m_journal);
@@ -247,13 +509,27 @@ class Inbox {
         return *m_sent;
     }
 
+  public:
+    // Marks decided in phase one (messages from an ended link), written in phase two.
+    void write_marks() {
+        for (const std::string& m : m_journal_marks) {
+            m_journal.mark_seen(m);
+        }
+    }
+
+  private:
     store::Journal& m_journal;
     InboxReport& m_report;
     PublicKey m_me;
     crypto::SecureBytes m_secret;
     std::optional<Partner> m_partner;
-    std::optional<std::map<std::int64_t, int>> m_newest; // partner entry id -> revision
+    std::optional<std::map<std::int64_t, int>> m_newest;    // partner entry id -> revision
+    std::optional<std::map<std::int64_t, int>> m_withdrawn; // partner entry id -> revision
     std::optional<std::vector<SentInvitation>> m_sent;
+    std::optional<std::vector<PublicKey>> m_former;
+    std::vector<std::string> m_refusal_keys;
+    std::vector<std::string> m_journal_marks;
+    std::vector<fs::path> m_served;
 };
 
 } // namespace
@@ -268,22 +544,37 @@ InboxReport process_inbox(store::Journal& journal, const fs::path& dir) {
                                              dir.string()));
         return report;
     }
-    std::vector<fs::path> files;
-    for (const auto& de : fs::directory_iterator(dir, ec)) {
-        const std::string name = de.path().filename().string();
-        if (name.empty() || name[0] == '.' || is_conflict_copy(name) || !de.is_regular_file(ec)) {
-            continue;
-        }
-        files.push_back(de.path());
-    }
-    std::sort(files.begin(), files.end());
+    Inbox inbox(journal, report);
+    // Every file is read before the journal is locked for writing, and none is
+    // open while it is: a link in the folder can never reach the journal.
+    const std::vector<Arrival> arrivals = inbox.collect(dir);
     journal.batch([&] {
-        Inbox inbox(journal, report);
-        for (const fs::path& f : files) {
-            inbox.file(f);
+        for (const Arrival& a : arrivals) {
+            inbox.take_in(a);
+        }
+        inbox.remember_refusals();
+        inbox.write_marks();
+    });
+    for (const fs::path& f : inbox.served()) {
+        util::remove_file(f);
+    }
+    if (report.link_ended) {
+        remove_own_files(journal, dir); // nothing of ours is needed there any more
+    }
+    return report;
+}
+
+int remove_received_entries(store::Journal& journal) {
+    std::vector<std::int64_t> ids; // damaged ones go too
+    journal.for_each_record(
+        "received", [&](std::int64_t id, const std::string&) { ids.push_back(id); },
+        [&](std::int64_t id, const std::string&) { ids.push_back(id); });
+    journal.batch([&] {
+        for (const std::int64_t id : ids) {
+            journal.delete_record(id, "received");
         }
     });
-    return report;
+    return static_cast<int>(ids.size());
 }
 
 PartnerEntries partner_entries(const store::Journal& journal,

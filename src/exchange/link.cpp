@@ -66,23 +66,68 @@ void ignore_damage(std::int64_t, const std::string&) {}
 
 } // namespace
 
+namespace {
+PublicKey key_of(const json& j) {
+    const auto key = j.is_object() && j.contains("key") && j["key"].is_string()
+                         ? from_base64(j["key"].get<std::string>())
+                         : std::nullopt;
+    if (!key || key->size() != 32) {
+        throw DataError("the journal's partner record is damaged");
+    }
+    return to_public_key(*key);
+}
+} // namespace
+
 std::optional<Partner> load_partner(const store::Journal& journal) {
     const auto text = journal.setting("partner");
     if (!text) {
         return std::nullopt;
     }
     const json j = parse_setting(*text, "partner");
-    const auto key = from_base64(j.value("key", ""));
-    if (!key || key->size() != 32) {
-        throw DataError("the journal's partner record is damaged");
+    Partner p{
+        j.value("name", ""), key_of(j), j.value("linked_on", ""), j.value("verified_on", ""), {}};
+    if (j.contains("competing") && j["competing"].is_array()) {
+        for (const json& c : j["competing"]) {
+            p.competing.push_back({c.value("name", ""), key_of(c)});
+        }
     }
-    return Partner{j.value("name", "your partner"), to_public_key(*key), j.value("linked_on", "")};
+    return p;
 }
 
 void save_partner(store::Journal& journal, const Partner& p) {
-    journal.set_setting(
-        "partner",
-        json{{"name", p.name}, {"key", to_base64(p.key)}, {"linked_on", p.linked_on}}.dump());
+    json competing = json::array();
+    for (const Candidate& c : p.competing) {
+        competing.push_back({{"name", c.name}, {"key", to_base64(c.key)}});
+    }
+    journal.set_setting("partner", json{{"name", p.name},
+                                        {"key", to_base64(p.key)},
+                                        {"linked_on", p.linked_on},
+                                        {"verified_on", p.verified_on},
+                                        {"competing", competing}}
+                                       .dump());
+}
+
+void forget_partner(store::Journal& journal) {
+    const auto partner = load_partner(journal);
+    if (!partner) {
+        return;
+    }
+    // Keys of former partners: what still arrives from them is set aside quietly.
+    json former = json::array();
+    if (const auto text = journal.setting("former_partners")) {
+        former = parse_setting(*text, "former partners");
+    }
+    former.push_back(to_base64(partner->key));
+    for (const Candidate& c : partner->competing) {
+        former.push_back(to_base64(c.key));
+    }
+    journal.batch([&] {
+        journal.set_setting("former_partners", former.dump());
+        journal.delete_setting("partner");
+        for (const SharedRecord& r : shared_records(journal)) {
+            journal.delete_record(r.record, "shared");
+        }
+    });
 }
 
 std::optional<fs::path> shared_folder(const store::Journal& journal) {
@@ -127,11 +172,11 @@ std::vector<SharedRecord> shared_records(const store::Journal& journal) {
     std::vector<SharedRecord> out;
     journal.for_each_record(
         "shared",
-        [&](std::int64_t, const std::string& payload) {
+        [&](std::int64_t record, const std::string& payload) {
             const json j = parse_setting(payload, "shared");
             out.push_back({j.value("entry", std::int64_t{0}), j.value("revision", 1),
                            j.value("message", ""), j.value("file", ""), j.value("at", ""),
-                           j.value("together", false)});
+                           j.value("together", false), record});
         },
         ignore_damage);
     return out;
@@ -139,11 +184,16 @@ std::vector<SharedRecord> shared_records(const store::Journal& journal) {
 
 fs::path share_entry(store::Journal& journal, const Partner& partner, const fs::path& dir,
                      const store::Entry& entry) {
+    // Revisions go on counting past a withdrawal, so the partner's duet never
+    // mistakes a new share for an old, withdrawn copy.
     int revision = 1;
     for (const SharedRecord& r : shared_records(journal)) {
         if (r.entry_id == entry.id) {
             revision = std::max(revision, r.revision + 1);
         }
+    }
+    if (const auto floor = journal.setting(fmt::format("withdrawn_revision:{}", entry.id))) {
+        revision = std::max(revision, std::atoi(floor->c_str()) + 1);
     }
     store::Entry outgoing = entry;
     outgoing.for_session = false; // the writer's own marking stays with the writer
@@ -171,6 +221,93 @@ fs::path write_acceptance(const store::Journal& journal, const Invitation& inv,
     const json payload = {{"v", 1}, {"invitation", inv.id}, {"name", clean_name(my_name)}};
     std::string id;
     return send(journal, MessageType::acceptance, inv.public_key, payload, "duet-accept", dir, id);
+}
+
+std::vector<std::int64_t> withdraw_entries(store::Journal& journal, const Partner& partner,
+                                           const fs::path& dir,
+                                           const std::vector<std::int64_t>& entry_ids) {
+    const std::vector<SharedRecord> records = shared_records(journal);
+    std::vector<std::int64_t> done;
+    for (const std::int64_t id : entry_ids) {
+        int newest = 0;
+        std::vector<const SharedRecord*> of_entry;
+        for (const SharedRecord& r : records) {
+            if (r.entry_id == id) {
+                newest = std::max(newest, r.revision);
+                of_entry.push_back(&r);
+            }
+        }
+        if (of_entry.empty()) {
+            continue;
+        }
+        std::string message_id;
+        send(journal, MessageType::withdrawal, partner.key,
+             json{{"v", 1}, {"source_id", id}, {"revision", newest}}, "duet-withdraw", dir,
+             message_id);
+        journal.batch([&] {
+            for (const SharedRecord* r : of_entry) {
+                journal.delete_record(r->record, "shared");
+            }
+            journal.set_setting(fmt::format("withdrawn_revision:{}", id), std::to_string(newest));
+        });
+        for (const SharedRecord* r : of_entry) {
+            util::remove_file(dir / fs::path(r->file).filename());
+        }
+        done.push_back(id);
+    }
+    return done;
+}
+
+int remove_own_files(const store::Journal& journal, const fs::path& dir) {
+    const PublicKey me = own_key(journal);
+    int removed = 0;
+    std::error_code ec;
+    for (const auto& de : fs::directory_iterator(dir, ec)) {
+        const std::string name = de.path().filename().string();
+        if (!name.ends_with(".duet") || !util::regular_file_stamp(de.path())) {
+            continue;
+        }
+        try {
+            const util::ForeignFile f = util::read_foreign_file(de.path(), k_max_message_size);
+            const auto h = peek_header(crypto::as_bytes(f.content));
+            if (h && crypto::equal_constant_time(h->sender, me) && util::remove_file(de.path())) {
+                ++removed;
+            }
+        } catch (const Error&) {
+            // Not readable as ours: not ours to remove.
+        }
+    }
+    for (const SentInvitation& s : sent_invitations(journal)) {
+        if (!s.file.empty() && fs::path(s.file).parent_path() == dir &&
+            util::regular_file_stamp(s.file) && util::remove_file(s.file)) {
+            ++removed;
+        }
+    }
+    return removed;
+}
+
+LeaveResult leave_link(store::Journal& journal, const Partner& partner,
+                       const std::optional<fs::path>& dir, const std::string& message,
+                       bool remove_received) {
+    LeaveResult result;
+    if (dir) {
+        std::error_code ec;
+        if (fs::is_directory(*dir, ec)) {
+            result.files_removed = remove_own_files(journal, *dir);
+            json payload = {{"v", 1}};
+            if (!message.empty()) {
+                payload["message"] = message;
+            }
+            std::string id;
+            send(journal, MessageType::leave, partner.key, payload, "duet-leave", *dir, id);
+            result.notice_written = true;
+        }
+    }
+    if (remove_received) {
+        result.received_removed = remove_received_entries(journal);
+    }
+    forget_partner(journal);
+    return result;
 }
 
 bool is_conflict_copy(const std::string& filename) {

@@ -1,9 +1,11 @@
+#include "duet/crypto/aead.hpp"
 #include "duet/error.hpp"
 #include "duet/exchange/envelope.hpp"
 #include "duet/exchange/invitation.hpp"
 #include "duet/exchange/link.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <sodium.h>
 
 using namespace duet;
@@ -104,10 +106,29 @@ TEST_CASE("exchange::safety_code") {
     const std::string ab = safety_code(a.pk, b.pk);
     CHECK(ab == safety_code(b.pk, a.pk));
     CHECK(ab != safety_code(a.pk, c.pk));
-    REQUIRE(ab.size() == 14);
+    REQUIRE(ab.size() == 24);
     for (std::size_t i = 0; i < ab.size(); ++i) {
-        CHECK((i == 4 || i == 9 ? ab[i] == ' ' : (ab[i] >= '0' && ab[i] <= '9')));
+        CHECK((i % 5 == 4 ? ab[i] == ' ' : (ab[i] >= '0' && ab[i] <= '9')));
     }
+    // The first twelve digits are the code of the first release (the oracle:
+    // BLAKE2b of the label and the sorted keys, first 8 bytes mod 10^12).
+    const PublicKey& lo =
+        std::lexicographical_compare(a.pk.begin(), a.pk.end(), b.pk.begin(), b.pk.end()) ? a.pk
+                                                                                         : b.pk;
+    const PublicKey& hi = &lo == &a.pk ? b.pk : a.pk;
+    crypto::Bytes msg;
+    const std::string label = "duet-safety-code-v1";
+    msg.insert(msg.end(), label.begin(), label.end());
+    msg.insert(msg.end(), lo.begin(), lo.end());
+    msg.insert(msg.end(), hi.begin(), hi.end());
+    const crypto::Bytes h = crypto::keyed_hash({}, msg, 32);
+    std::uint64_t n = 0;
+    for (int i = 0; i < 8; ++i) {
+        n = (n << 8) | h[static_cast<std::size_t>(i)];
+    }
+    const std::string old = fmt::format("{:012}", n % 1000000000000ULL);
+    CHECK(ab.substr(0, 14) ==
+          fmt::format("{} {} {}", old.substr(0, 4), old.substr(4, 4), old.substr(8, 4)));
 }
 
 TEST_CASE("exchange::invitation text") {
@@ -133,11 +154,44 @@ TEST_CASE("exchange::invitation text") {
     CHECK(clean_name("Al\x1b[31mex\n") == "Al^[[31mex");
     CHECK(clean_name(std::string(200, 'x')).size() == k_max_name);
 
-    Decline d{inv.id, "Not now. Maybe later.", "2026-11-27"};
-    const Decline back_d = parse_decline(render_decline(d), "d.txt");
+    Decline d{inv.id, decline_text(DeclineKind::not_now, "  I need time.\n"), "2026-11-27"};
+    CHECK(d.message == "Not now.\nI need time.");
+    CHECK(decline_text(DeclineKind::no_thank_you, "") == "No, thank you.");
+    const std::string decline_file = render_decline(d);
+    CHECK(decline_file.starts_with("Not now.\nI need time.\n\n-- duet decline 1 --\n"));
+    const Decline back_d = parse_decline(decline_file, "d.txt");
     CHECK(back_d.invitation_id == inv.id);
     CHECK(back_d.message == d.message);
     CHECK_THROWS_AS(parse_decline(text, "d.txt"), DataError);
+}
+
+TEST_CASE("exchange::invitation layout: human words first, machine fields last") {
+    const KeyPair a = seeded(1);
+    Invitation inv;
+    inv.id = std::string(32, 'b');
+    inv.from_name = "";
+    inv.message = fmt::format("-- duet invitation 1 --\nid: {}", std::string(32, 'c'));
+    inv.public_key = a.pk;
+    const std::string text = render_invitation(inv);
+    CHECK(text.starts_with("Your partner would like to keep a duet journal alongside you."));
+    CHECK(text.rfind("\nid: ") > text.find("What joining would mean"));
+    // A note that quotes the mark and an id cannot stand in for the real fields.
+    const Invitation back = parse_invitation(text, "inv.txt");
+    CHECK(back.id == inv.id);
+    CHECK(back.message == inv.message);
+    CHECK(back.from_name.empty());
+
+    // The first release's layout still reads.
+    const std::string first = fmt::format("duet invitation 1\nid: {}\nfrom: Alex\ndate: "
+                                          "2026-11-26\nkey: {}\nmessage:\n> hello\n\nAlex "
+                                          "would like ...\n",
+                                          std::string(32, 'd'), to_base64(a.pk));
+    const Invitation old = parse_invitation(first, "old.txt");
+    CHECK(old.id == std::string(32, 'd'));
+    CHECK(old.message == "hello");
+    const Decline old_decline = parse_decline(
+        fmt::format("duet decline 1\ninvitation: {}\n\nprose\n", std::string(32, 'd')), "o.txt");
+    CHECK(old_decline.message == "No, thank you.");
 }
 
 TEST_CASE("exchange::is_conflict_copy") {

@@ -35,6 +35,7 @@ struct ReviewOptions {
     std::string output;
     bool force = false;
     bool summary = false;
+    bool with_answered = false;
     std::optional<std::string> session_done; // a DATE, "today" when given bare
 };
 
@@ -51,13 +52,18 @@ struct InviteAnswerOptions {
     std::string name;
     std::string message;
     std::string shared;
+    std::string code; // invite verify
     bool yes = false;
+    bool not_now = false;         // invite decline
+    bool remove_received = false; // invite leave
+    bool keep_received = false;   // invite leave
 };
 
 struct ShareOptions {
     std::vector<std::int64_t> entries;
     bool yes = false;
     bool list = false;
+    bool withdraw = false;
 };
 
 // Each setup function stores the command's exit code in `exit_code` when it runs.
@@ -73,6 +79,8 @@ int run_invite(const InviteOptions& options, Context& ctx);
 int run_invite_accept(const InviteAnswerOptions& options, Context& ctx);
 int run_invite_decline(const InviteAnswerOptions& options, Context& ctx);
 int run_invite_status(const InviteAnswerOptions& options, Context& ctx);
+int run_invite_leave(const InviteAnswerOptions& options, Context& ctx);
+int run_invite_verify(const InviteAnswerOptions& options, Context& ctx);
 int run_share(const ShareOptions& options, Context& ctx);
 
 // Parts of reflect that live in their own files.

@@ -9,9 +9,17 @@
 namespace duet::cli {
 
 // Picks up what arrived in the shared folder (if one is set), telling the
-// person calmly what changed and naming any file that was refused.
-// Returns true when a file was refused (the command should end with exit 4).
-bool pick_up_shared(Context& ctx, store::Journal& journal);
+// person calmly what changed in the link and naming, once, any file that was
+// refused. Only `invite status` and `review --partner` mention what the
+// partner sent (PartnerNews::say); other commands keep quiet about it.
+enum class PartnerNews { quiet, say };
+exchange::InboxReport pick_up_shared(Context& ctx, store::Journal& journal, PartnerNews news);
+
+// Refuses (exit 2) to send anything while a link is on hold.
+void require_not_on_hold(const exchange::Partner& partner);
+
+// The partner's name as duet shows it: theirs, or "your partner".
+std::string partner_name(const exchange::Partner& partner);
 
 // Shares a freshly written `together` answer for a mutual reveal, if a partner
 // is linked; says what happened either way.
@@ -20,8 +28,10 @@ void share_together(Context& ctx, store::Journal& journal, const store::Entry& e
 // A yes/no question whose answer is no unless the person types y or yes.
 bool ask_yes_no(Terminal& terminal, std::string_view question);
 
-// The person's display name: --name, the remembered one, or the login name.
-std::string display_name(store::Journal* journal, const std::string& from_option);
+// The name the other person will see: --name (remembered), the remembered one,
+// or, on a terminal, what the person types when asked; otherwise none. Never
+// the login name: nothing goes out in a person's name that they did not choose.
+std::string display_name(Context& ctx, store::Journal* journal, const std::string& from_option);
 
 std::string safety_line(const exchange::PublicKey& mine, const exchange::PublicKey& theirs);
 

@@ -6,7 +6,8 @@
 // Byte layout (version 1), all integers unsigned:
 //   0   6  magic "DUETMS"
 //   6   1  version (1)
-//   7   1  type (1 = acceptance, 2 = shared entry)
+//   7   1  type (1 = acceptance, 2 = shared entry, 3 = withdrawal of a shared
+//          entry, 4 = the sender has ended the link)
 //   8  16  message id (random)
 //  24  32  sender's X25519 public key
 //  56  32  recipient's X25519 public key
@@ -24,7 +25,7 @@ namespace duet::exchange {
 
 using PublicKey = std::array<unsigned char, 32>;
 
-enum class MessageType : std::uint8_t { acceptance = 1, entry = 2 };
+enum class MessageType : std::uint8_t { acceptance = 1, entry = 2, withdrawal = 3, leave = 4 };
 
 inline constexpr std::size_t k_header_size = 88;
 inline constexpr std::size_t k_max_message_size = 4 * 1024 * 1024;
@@ -61,7 +62,9 @@ std::optional<Opened> open_message(crypto::ByteView file, const PublicKey& expec
                                    const PublicKey& recipient,
                                    const crypto::SecureBytes& recipient_secret);
 
-// "1234 5678 9012": the same for both partners whatever the argument order.
+// "1234 5678 9012 3456 7890": twenty digits (about 66 bits, too many to search
+// for a colliding key), the same for both partners whatever the argument
+// order. The first twelve are the code earlier versions of duet showed.
 std::string safety_code(const PublicKey& a, const PublicKey& b);
 
 PublicKey to_public_key(crypto::ByteView bytes); // throws DataError if not 32 bytes
