@@ -35,6 +35,11 @@ void SummaryBuilder::add(const store::Entry& e) {
     if (e.skipped || !e.answer) {
         return;
     }
+    // A safety-tagged answer is the person's own to bring, or not: only a mark
+    // for the session lets it into a summary someone else may read.
+    if (!e.for_session && m_safety.count(e.pack + "/" + e.prompt_id) > 0) {
+        return;
+    }
     if (e.for_session) {
         s.for_session.push_back(e);
     }
@@ -45,16 +50,18 @@ void SummaryBuilder::add(const store::Entry& e) {
     if (m_shared_ids.count(e.id) > 0) { // an answer of mine with a share record
         s.shared_by_me.push_back(prompt_ref(e));
     }
-    auto [at, first] = m_answered_of.try_emplace(e.pack + "/" + e.prompt_id, s.answered.size());
-    if (first) {
-        s.answered.push_back({e.pack, e.prompt_id, e.prompt_text, {}, {}});
-    }
-    AnsweredPrompt& answered = s.answered[at->second];
-    if (m_keep_answer_ids) {
-        answered.ids.push_back(e.id);
-        answered.days.push_back(e.day);
-    } else if (answered.days.empty() || answered.days.back() != e.day) {
-        answered.days.push_back(e.day);
+    if (m_list_answered) {
+        auto [at, first] = m_answered_of.try_emplace(e.pack + "/" + e.prompt_id, s.answered.size());
+        if (first) {
+            s.answered.push_back({e.pack, e.prompt_id, e.prompt_text, {}, {}});
+        }
+        AnsweredPrompt& answered = s.answered[at->second];
+        if (m_keep_answer_ids) {
+            answered.ids.push_back(e.id);
+            answered.days.push_back(e.day);
+        } else if (answered.days.empty() || answered.days.back() != e.day) {
+            answered.days.push_back(e.day);
+        }
     }
     if (e.kind == "scale" && e.value) {
         // A pack may change a scale's range; mixing ranges in one chart would mislead.

@@ -203,6 +203,9 @@ class Summary(Review):
         self.assertOk(self.review("--session-done", "2026-11-03"))
         r = self.review("--summary")
         self.assertOk(r)
+        self.assertNotIn("Prompts I answered", r.stdout, "the list of answered prompts is opt-in")
+        r = self.review("--summary", "--with-answered")
+        self.assertOk(r)
         out = r.stdout
         self.assertIn("Since the session on Tuesday 3 November 2026", out)
         self.assertIn("Marked for the session", out)
@@ -242,7 +245,9 @@ class Summary(Review):
         self.assertIn("    ▃▆█  (1 to 5)", md.stdout)
         self.assertNoSkips(md.stdout)
 
-        js = self.review("--summary", "--format", "json")
+        self.assertEqual(json.loads(self.review("--summary", "--format", "json").stdout)
+                         ["summary"]["answered"], [], "opt-in")
+        js = self.review("--summary", "--format", "json", "--with-answered")
         self.assertOk(js)
         self.assertNoSkips(js.stdout)
         s = json.loads(js.stdout)["summary"]
@@ -268,7 +273,7 @@ class Summary(Review):
             self.assertIn(label, html.stdout)
 
     def test_pack_filter_narrows_the_summary(self):
-        r = self.review("--summary", "--pack", "e2e-steps")
+        r = self.review("--summary", "--pack", "e2e-steps", "--with-answered")
         self.assertOk(r)
         self.assertIn("First step?", r.stdout)
         self.assertNotIn("Check-ins over time", r.stdout)
@@ -295,7 +300,7 @@ class SharedBothWays(DuetTestCase):
         out = r.stdout
         shared_with_me = out[out.index("Shared with me"):out.index("What I shared")]
         self.assertIn("What would feel good this evening? (e2e/evening)", shared_with_me)
-        what_i_shared = out[out.index("What I shared"):out.index("Prompts I answered")]
+        what_i_shared = out[out.index("What I shared"):out.index(CLOSING)]
         self.assertIn("What would I like to remember about today? (e2e/note)", what_i_shared)
         self.assertNotIn("e2e/mood", what_i_shared, "entry 2 was never shared")
         self.assertNotIn("e2e/pair", out, "Sam's skip is Sam's own")
@@ -303,6 +308,31 @@ class SharedBothWays(DuetTestCase):
                                     faketime="2026-11-11 09:00:00").stdout)["summary"]
         self.assertEqual([x["prompt_id"] for x in js["shared_with_me"]], ["evening"])
         self.assertEqual([x["id"] for x in js["shared_by_me"]], [1])
+
+
+class SafetyTagged(DuetTestCase):
+    """A prompt tagged `safety` stays out of every summary unless its entry is marked."""
+
+    def test_safety_answers_only_when_marked(self):
+        secret = "the night the door was locked"
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e-care/felt-afraid", "--answer", secret))
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e-care/steady", "--answer", "2"))
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e/note", "--answer", "an ordinary day"))
+        for fmt in ("text", "markdown", "json", "html"):
+            r = self.me.run("review", "--summary", "--with-answered", "--format", fmt)
+            self.assertOk(r)
+            for needle in ("felt-afraid", "afraid", secret, "e2e-care", "steady"):
+                self.assertNotIn(needle, r.stdout, (fmt, needle))
+            self.assertIn("What would I like to remember about today?", r.stdout, fmt)
+        # Marked for the session, it is the person's choice to bring it.
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e-care/felt-afraid", "--answer",
+                                  "something I want to say there", "--for-session"))
+        r = self.me.run("review", "--summary")
+        self.assertOk(r)
+        self.assertIn("something I want to say there", r.stdout)
+        self.assertNotIn(secret, r.stdout, "only the marked entry")
+        # The journal itself still holds and shows everything.
+        self.assertIn(secret, self.me.run("review").stdout)
 
 
 class OutputFiles(Review):

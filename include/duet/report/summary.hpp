@@ -78,6 +78,11 @@ class SummaryBuilder {
     // The journal's share records: my answered entries among them are listed
     // as shared by me.
     void set_shared_ids(std::set<std::int64_t> ids) { m_shared_ids = std::move(ids); }
+    // Prompts ("pack/id") tagged `safety`: their answers stay out of the summary
+    // entirely unless the person marked that entry for the session.
+    void set_safety_prompts(std::set<std::string> ids) { m_safety = std::move(ids); }
+    // The list of answered prompts is shown only when asked for (--with-answered).
+    void list_answered(bool yes) { m_list_answered = yes; }
     // Entries of the period (already filtered), oldest first.
     void add(const store::Entry& entry);
     Summary finish() &&;
@@ -86,6 +91,8 @@ class SummaryBuilder {
     Summary m_summary;
     bool m_keep_answer_ids = true;
     std::set<std::int64_t> m_shared_ids;
+    std::set<std::string> m_safety;
+    bool m_list_answered = true;
     std::map<std::string, std::size_t> m_series_of;   // "pack/id min-max" -> in scales
     std::map<std::string, std::size_t> m_answered_of; // "pack/id" -> in answered
 };
