@@ -3,11 +3,13 @@
 #include "duet/cli/partner.hpp"
 #include "duet/error.hpp"
 #include "duet/util/files.hpp"
+#include "duet/util/text.hpp"
 
 #include <fmt/format.h>
 
 #include <iostream>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace duet::cli {
 
@@ -89,6 +91,114 @@ int run_check(Context& ctx) {
     return static_cast<int>(ExitCode::invalid_data);
 }
 
+struct EraseOptions {
+    bool yes = false;
+};
+
+// Editor folders duet made (duet-edit-*) in the places it makes them, if this user owns them.
+int remove_editor_leftovers() {
+    int removed = 0;
+    std::vector<std::filesystem::path> bases{"/dev/shm"};
+    if (const auto run = util::env("XDG_RUNTIME_DIR")) {
+        bases.emplace_back(*run);
+    }
+    for (const auto& base : bases) {
+        std::error_code ec;
+        for (const auto& de : std::filesystem::directory_iterator(base, ec)) {
+            struct stat st {};
+            if (!de.path().filename().string().starts_with("duet-edit-") ||
+                ::lstat(de.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+                st.st_uid != ::getuid()) {
+                continue;
+            }
+            std::error_code rm;
+            std::filesystem::remove_all(de.path(), rm);
+            removed += rm ? 0 : 1;
+        }
+    }
+    return removed;
+}
+
+int run_erase(const EraseOptions& o, Context& ctx) {
+    const store::DataFolder folder = ctx.data_folder();
+    std::error_code ec;
+    const bool has_folder = std::filesystem::exists(folder.dir, ec);
+    std::cout << fmt::format("This removes your duet journal and everything duet wrote for you: "
+                             "the data folder {} (your own prompt packs in it are kept), your "
+                             "files in the shared folder, and any editor drafts left behind. If "
+                             "a partner is linked, they get a short notice that the link has "
+                             "ended, and nothing else.\nIt cannot be undone.\n",
+                             folder.dir.string());
+    if (!o.yes) {
+        if (!ctx.terminal().interactive()) {
+            throw UsageError("erasing needs your own yes: run this on a terminal, or add --yes. "
+                             "Nothing was removed");
+        }
+        const InputLine line =
+            ctx.terminal().read_line("Type erase to remove it all, or press Enter to stop: ");
+        if (line.status == InputLine::Status::interrupted) {
+            throw Interrupted();
+        }
+        if (util::trim(line.text) != "erase") {
+            std::cout << "Nothing was removed.\n";
+            return 0;
+        }
+    }
+    // With the passphrase, the link can be ended properly and the shared folder tidied.
+    if (store::Journal::exists(folder)) {
+        try {
+            store::Journal journal = ctx.unlock(false);
+            const auto dir = exchange::shared_folder(journal);
+            if (const auto partner = exchange::load_partner(journal)) {
+                const exchange::LeaveResult left =
+                    exchange::leave_link(journal, *partner, dir, "", false);
+                std::cout << (left.notice_written
+                                  ? fmt::format("The link with {} has ended; they get a short "
+                                                "notice.\n",
+                                                partner_name(*partner))
+                                  : std::string("The shared folder was not there, so no notice "
+                                                "could be left in it.\n"));
+            } else if (dir && std::filesystem::is_directory(*dir, ec)) {
+                exchange::remove_own_files(journal, *dir);
+            }
+        } catch (const AuthError&) {
+            std::cout << "Without the passphrase, duet cannot read where your shared folder is or "
+                         "end a link; the journal itself is removed all the same. Files of "
+                         "yours in a shared folder (duet-*.duet, duet-invitation-*.txt) can be "
+                         "deleted by hand.\n";
+        }
+    }
+    if (has_folder) {
+        for (const auto& de : std::filesystem::directory_iterator(folder.dir, ec)) {
+            if (de.path().filename() == "prompts") {
+                continue; // the person's own packs: theirs to keep or delete
+            }
+            std::error_code rm;
+            std::filesystem::remove_all(de.path(), rm);
+            if (rm) {
+                throw RuntimeError(
+                    fmt::format("could not remove {}: {}", de.path().string(), rm.message()));
+            }
+        }
+        std::filesystem::remove(folder.dir, ec); // only if nothing else is left in it
+    }
+    const int drafts = remove_editor_leftovers();
+    std::cout << fmt::format(
+        "Removed the data folder{}{}.\n",
+        std::filesystem::exists(folder.dir, ec)
+            ? fmt::format(" (except {}/prompts)", folder.dir.string())
+            : "",
+        drafts > 0 ? fmt::format(" and {} editor draft folder{}", drafts, drafts == 1 ? "" : "s")
+                   : "");
+    std::cout << "If you set up a reminder, remove it too: the line with `duet reflect --remind` "
+                 "in `crontab -e`, or `systemctl --user disable --now duet-remind.timer` and its "
+                 "two files in ~/.config/systemd/user/. Your shell history may still hold "
+                 "commands you typed; `history -c` (bash) clears it. To remove duet itself: "
+                 "`apt remove duet`, or delete the installed files listed in the build folder's "
+                 "install_manifest.txt.\n";
+    return 0;
+}
+
 } // namespace
 
 void setup_housekeeping(CLI::App& app, Context& ctx, int& exit_code) {
@@ -102,6 +212,12 @@ void setup_housekeeping(CLI::App& app, Context& ctx, int& exit_code) {
     CLI::App* check = app.add_subcommand("check", "check the journal: what is intact, what is "
                                                   "damaged");
     check->final_callback([&ctx, &exit_code] { exit_code = run_check(ctx); });
+
+    auto erase = std::make_shared<EraseOptions>();
+    CLI::App* erase_cmd = app.add_subcommand("erase", "remove your journal and everything duet "
+                                                      "wrote, for good");
+    erase_cmd->add_flag("-y,--yes", erase->yes, "erase without asking (for scripts)");
+    erase_cmd->final_callback([erase, &ctx, &exit_code] { exit_code = run_erase(*erase, ctx); });
 }
 
 } // namespace duet::cli

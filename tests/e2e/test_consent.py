@@ -325,3 +325,39 @@ class Consent(DuetTestCase):
         db = sqlite3.connect(os.path.join(self.alex.duet_home, "journal.db"))
         self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
         db.close()
+
+    # --- erase ------------------------------------------------------------------------
+
+    def test_erase_leaves_nothing_of_duet_behind(self):
+        self.link()
+        secret = "a sentence only this journal knows"
+        self.assertOk(self.alex.run("reflect", "--prompt", "e2e/note", "--answer", secret))
+        self.assertOk(self.alex.run("share", "1", "--yes"))
+        leftover = os.path.join(self.alex.runtime, "duet-edit-abc123")
+        os.makedirs(leftover)
+        with open(os.path.join(leftover, "answer.txt"), "w") as f:
+            f.write(secret)
+        own_packs = os.path.join(self.alex.duet_home, "prompts")
+        os.makedirs(own_packs)
+        with open(os.path.join(own_packs, "mine.prompts"), "w") as f:
+            f.write("pack: mine\ntitle: Mine\n\n[one]\ntext: Hello?\n")
+
+        r = self.alex.run("erase")
+        self.assertEqual(r.returncode, 2, "no terminal and no --yes: nothing is removed")
+        self.assertTrue(os.path.exists(os.path.join(self.alex.duet_home, "journal.db")))
+
+        r = self.alex.run("erase", "--yes")
+        self.assertOk(r)
+        self.assertIn("crontab", r.stdout, "names the reminder lines to remove")
+        self.assertEqual(sorted(os.listdir(self.alex.duet_home)), ["prompts"],
+                         "only the person's own packs are kept")
+        self.assertFalse(os.path.exists(leftover))
+        self.assertEqual(self.alex.files_containing(secret), [])
+        # In the shared folder, only the notice for Sam is left; Sam's duet reads and removes it.
+        self.assertEqual([os.path.basename(f) for f in self.files("duet-share-*")], [])
+        self.assertEqual(len(self.files("duet-leave-*.duet")), 1)
+        r = self.sam.run("invite", "status")
+        self.assertIn("ended the link", r.stderr)
+        leftovers = [f for f in os.listdir(self.shared)]
+        self.assertEqual([f for f in leftovers if f.startswith("duet-leave")], [])
+        self.assertEqual(self.alex.run("review").returncode, 1, "no journal any more")
