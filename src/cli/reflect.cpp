@@ -30,6 +30,8 @@ void setup_reflect(CLI::App& app, Context& ctx, int& exit_code) {
     auto* list = cmd->add_flag("--list", opts->list, "list packs (with --pack, its prompts)");
     auto* remind = cmd->add_flag("--remind", opts->remind,
                                  "for cron: a gentle reminder if nothing was written today");
+    cmd->add_flag("--no-quote", opts->no_quote,
+                  "with --remind: leave today's prompt out of the reminder");
     auto* check = cmd->add_option("--check", opts->check_files, "validate prompt pack files")
                       ->type_name("FILE...");
     auto* import_from = cmd->add_option("--import", opts->import_file,
@@ -163,6 +165,9 @@ int run_reflect(const ReflectOptions& o, Context& ctx) {
     }
     if (o.list) {
         return run_pack_list(o, ctx);
+    }
+    if (o.no_quote && !o.remind) {
+        throw UsageError("--no-quote goes with --remind");
     }
     if (o.remind) {
         return run_remind(o, ctx);

@@ -33,7 +33,9 @@ int run_remind(const ReflectOptions& o, Context& ctx) {
         // No pack to quote: the reminder still stands on its own.
     }
     std::cout << "A quiet moment for duet, if you would like one.\n";
-    if (!quote.empty()) {
+    // A reminder can land in cron mail or a notification others may see:
+    // --no-quote keeps the question itself out of it.
+    if (!quote.empty() && !o.no_quote) {
         std::cout << util::wrap("Today's prompt: \"" + quote + "\"", 78);
     }
     std::cout << "Answer it with `duet reflect`, or skip it; either is fine.\n";

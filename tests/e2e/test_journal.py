@@ -173,6 +173,16 @@ class Remind(DuetTestCase):
         self.assertIn("skip", r.stdout)
         self.assertIn("Today's prompt", r.stdout)
 
+    def test_remind_without_the_question(self):
+        quoted = self.me.run("reflect", "--remind", passphrase=None, faketime=self.DAY).stdout
+        question = quoted.split('"')[1]
+        r = self.me.run("reflect", "--remind", "--no-quote", passphrase=None, faketime=self.DAY)
+        self.assertOk(r)
+        self.assertIn("duet reflect", r.stdout)
+        self.assertNotIn("Today's prompt", r.stdout)
+        self.assertNotIn(question[:20], r.stdout)
+        self.assertEqual(self.me.run("reflect", "--no-quote", "--skip").returncode, 2)
+
     def test_remind_quiet_after_writing_today(self):
         self.assertOk(self.me.run("reflect", "--prompt", "e2e/mood", "--skip", faketime=self.DAY))
         r = self.me.run("reflect", "--remind", passphrase=None, faketime=self.DAY)

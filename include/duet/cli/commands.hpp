@@ -19,6 +19,7 @@ struct ReflectOptions {
     bool together = false;
     bool list = false;
     bool remind = false;
+    bool no_quote = false; // --remind without today's prompt in it
     std::string import_file;
     std::vector<std::string> check_files;
 };
