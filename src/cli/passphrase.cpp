@@ -163,7 +163,10 @@ store::Journal Context::unlock(bool create_if_missing) {
         if (m_terminal.interactive()) {
             m_terminal.say(fmt::format(
                 "Welcome. duet will keep your journal in {}, encrypted with a passphrase only "
-                "you know.\nIf the passphrase is lost, so is the journal: there is no reset.\n",
+                "you know.\nIf the passphrase is lost, so is the journal: there is no reset.\n"
+                "duet is not meant for a relationship with fear, threats, violence or control; "
+                "if that is yours, it is not your fault, and `man duet` (SAFETY) says where "
+                "help is found.\n",
                 folder.dir.string()));
         }
         const crypto::SecureBytes pass = passphrase(true);
