@@ -302,16 +302,21 @@ class Inbox {
             util::printable(shown, false)));
     }
 
-    void entry(const Arrival& a, crypto::ByteView bytes, const std::string& id) {
+    // Entries, withdrawals and leaves come only from the linked partner.
+    std::optional<json> from_partner(const Arrival& a, crypto::ByteView bytes) {
         if (!m_partner) {
             refuse(a, "from a journal this one is not linked with; it was ignored");
-            return;
+            return std::nullopt;
         }
         if (!crypto::equal_constant_time(m_partner->key, a.header->sender)) {
             refuse(a, "not from your linked partner; it was ignored");
-            return;
+            return std::nullopt;
         }
-        const auto j = opened(a, bytes, m_partner->key);
+        return opened(a, bytes, m_partner->key);
+    }
+
+    void entry(const Arrival& a, crypto::ByteView bytes, const std::string& id) {
+        const auto j = from_partner(a, bytes);
         if (!j) {
             return;
         }
@@ -356,11 +361,7 @@ class Inbox {
     }
 
     void withdrawal(const Arrival& a, crypto::ByteView bytes, const std::string& id) {
-        if (!m_partner || !crypto::equal_constant_time(m_partner->key, a.header->sender)) {
-            refuse(a, "not from your linked partner; it was ignored");
-            return;
-        }
-        const auto j = opened(a, bytes, m_partner->key);
+        const auto j = from_partner(a, bytes);
         if (!j) {
             return;
         }
@@ -388,11 +389,7 @@ class Inbox {
     }
 
     void leave(const Arrival& a, crypto::ByteView bytes, const std::string& id) {
-        if (!m_partner || !crypto::equal_constant_time(m_partner->key, a.header->sender)) {
-            refuse(a, "not from your linked partner; it was ignored");
-            return;
-        }
-        const auto j = opened(a, bytes, m_partner->key);
+        const auto j = from_partner(a, bytes);
         if (!j) {
             return;
         }

@@ -166,6 +166,30 @@ void AtomicFile::commit() {
     fsync_dir(st.path.has_parent_path() ? st.path.parent_path() : fs::path("."));
 }
 
+namespace {
+// Reads fd to its end into out, refusing more than max_size bytes in all.
+void read_to_end(int fd, const fs::path& path, std::size_t max_size, std::string& out) {
+    char buf[65536];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw RuntimeError(fmt::format("could not read {}: {}", path.string(), errno_text()));
+        }
+        if (n == 0) {
+            return;
+        }
+        if (out.size() + static_cast<std::size_t>(n) > max_size) {
+            throw DataError(
+                fmt::format("{} is too large (over {} bytes)", path.string(), max_size));
+        }
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+}
+} // namespace
+
 std::optional<std::string> read_file_if_exists(const fs::path& path, std::size_t max_size) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -175,26 +199,11 @@ std::optional<std::string> read_file_if_exists(const fs::path& path, std::size_t
         throw RuntimeError(fmt::format("could not read {}: {}", path.string(), errno_text()));
     }
     std::string out;
-    char buf[65536];
-    for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            const std::string why = errno_text();
-            ::close(fd);
-            throw RuntimeError(fmt::format("could not read {}: {}", path.string(), why));
-        }
-        if (n == 0) {
-            break;
-        }
-        if (out.size() + static_cast<std::size_t>(n) > max_size) {
-            ::close(fd);
-            throw DataError(
-                fmt::format("{} is too large (over {} bytes)", path.string(), max_size));
-        }
-        out.append(buf, static_cast<std::size_t>(n));
+    try {
+        read_to_end(fd, path, max_size, out);
+    } catch (...) {
+        ::close(fd);
+        throw;
     }
     ::close(fd);
     return out;
@@ -250,24 +259,7 @@ ForeignFile read_foreign_file(const fs::path& path, std::size_t max_size) {
     out.size = static_cast<std::uint64_t>(st.st_size);
     out.mtime_ns = mtime_ns_of(st);
     out.content.reserve(out.size);
-    char buf[65536];
-    for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            throw RuntimeError(fmt::format("could not read {}: {}", path.string(), errno_text()));
-        }
-        if (n == 0) {
-            break;
-        }
-        if (out.content.size() + static_cast<std::size_t>(n) > max_size) {
-            throw DataError(
-                fmt::format("{} is too large (over {} bytes)", path.string(), max_size));
-        }
-        out.content.append(buf, static_cast<std::size_t>(n));
-    }
+    read_to_end(fd, path, max_size, out.content); // it may have grown since fstat
     return out;
 }
 
