@@ -308,15 +308,17 @@ int run_invite_leave(const InviteAnswerOptions& o, Context& ctx) {
         std::cout << "The shared folder was not there, so no notice could be left in it; " << name
                   << "'s duet will find nothing new from you.\n";
     }
-    std::cout << fmt::format("Removed {} file{} this journal had written in the shared folder.\n",
-                             done.files_removed, done.files_removed == 1 ? "" : "s");
+    if (done.files_removed > 0) {
+        std::cout << fmt::format("Removed {} file{} this journal had written in the shared "
+                                 "folder.\n",
+                                 done.files_removed, done.files_removed == 1 ? "" : "s");
+    }
     std::cout << (remove_received
                       ? fmt::format("Removed the {} entr{} {} had shared with you.\n",
                                     done.received_removed, done.received_removed == 1 ? "y" : "ies",
                                     name)
-                      : fmt::format("The entries {} had shared with you stay in your journal "
-                                    "(`duet invite leave` cannot be undone, but they can be "
-                                    "read with `duet review --partner`).\n",
+                      : fmt::format("What {} had shared with you stays in your journal (`duet "
+                                    "review --partner`).\n",
                                     name));
     std::cout << "Your own journal is unchanged. Either of you can invite again later, if you "
                  "both want to.\n";

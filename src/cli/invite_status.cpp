@@ -72,7 +72,7 @@ int run_invite_status(const InviteAnswerOptions& o, Context& ctx) {
         if (s.reply == "accepted") {
             continue; // the link above says it
         }
-        if (s.reply == "declined") {
+        if (s.reply == "declined" && !partner) {
             std::cout << fmt::format("Your invitation of {} was answered:\n", s.date);
             show_quoted(s.reply_message.empty() ? "No, thank you." : s.reply_message);
         } else if (!partner) {

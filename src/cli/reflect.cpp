@@ -202,7 +202,7 @@ int run_reflect(const ReflectOptions& o, Context& ctx) {
             ctx.terminal().say(fmt::format(
                 "Today's prompt from {} is already in your journal{}.\nFor another one: duet "
                 "reflect --pack NAME, or --prompt PACK/ID; `duet reflect --list` shows them.\n",
-                target.pack->title, which));
+                util::printable(target.pack->title, false), which));
             return 0;
         }
     }

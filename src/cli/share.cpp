@@ -41,8 +41,8 @@ int list_shared(store::Journal& journal) {
         std::string what = "(this entry can no longer be read)";
         try {
             if (const auto e = journal.find(r.entry_id)) {
-                what = fmt::format("{}/{}: {}", e->pack, e->prompt_id,
-                                   util::printable(e->prompt_text, false));
+                what = util::printable(
+                    fmt::format("{}/{}: {}", e->pack, e->prompt_id, e->prompt_text), false);
             }
         } catch (const DataError&) {
         }

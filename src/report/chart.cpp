@@ -70,9 +70,10 @@ std::string scale_block(int value, int min, int max) {
     if (max <= min) {
         return std::string(k_blocks[3]);
     }
-    const int v = std::clamp(value, min, max);
-    const int span = max - min;
-    const int index = ((v - min) * 7 + span / 2) / span;
+    // In 64 bits: a journal's (or an old import's) range may be as wide as int allows.
+    const std::int64_t v = std::clamp(value, min, max);
+    const std::int64_t span = static_cast<std::int64_t>(max) - min;
+    const std::int64_t index = ((v - min) * 7 + span / 2) / span;
     return std::string(k_blocks[static_cast<std::size_t>(index)]);
 }
 
@@ -116,7 +117,7 @@ std::string chart_text(const ScaleSeries& s, std::size_t width, std::string_view
 std::string chart_svg(const ScaleSeries& s) {
     const double plot_w = k_width - k_left - k_right;
     const double plot_h = k_height - k_top - k_bottom;
-    const int span = std::max(1, s.max - s.min);
+    const std::int64_t span = std::max<std::int64_t>(1, static_cast<std::int64_t>(s.max) - s.min);
     const util::DayNumber first = s.points.empty() ? 0 : s.points.front().day;
     const util::DayNumber last = s.points.empty() ? 0 : s.points.back().day;
     const auto x_of = [&](util::DayNumber day) {
@@ -127,7 +128,10 @@ std::string chart_svg(const ScaleSeries& s) {
                plot_w * static_cast<double>(day - first) / static_cast<double>(last - first);
     };
     const auto y_of = [&](int v) {
-        return k_top + plot_h * static_cast<double>(s.max - std::clamp(v, s.min, s.max)) / span;
+        return k_top + plot_h *
+                           static_cast<double>(static_cast<std::int64_t>(s.max) -
+                                               std::clamp(v, s.min, s.max)) /
+                           static_cast<double>(span);
     };
 
     const std::string label = html_escape(
@@ -137,8 +141,9 @@ std::string chart_svg(const ScaleSeries& s) {
                                   "role=\"img\" aria-label=\"{}\">\n",
                                   k_width, k_height, label);
     // Value axis: a faint line and a label for every step (or a few, for long scales).
-    const int step = span <= 10 ? 1 : (span + 4) / 5;
-    for (int v = s.min; v <= s.max; v += step) {
+    const std::int64_t step = span <= 10 ? 1 : (span + 4) / 5;
+    for (std::int64_t at = s.min; at <= s.max; at += step) {
+        const int v = static_cast<int>(at);
         const double y = y_of(v);
         out += fmt::format(
             "<line class=\"grid\" stroke=\"#e7e2ea\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" "

@@ -284,6 +284,11 @@ void add_duet(const Record& r, Identities identities, ImportBatch& batch) {
         if (e.scale_min >= e.scale_max) {
             r.fail("\"scale\" should have \"min\" below \"max\"");
         }
+        // As in prompt packs: at most 101 steps, so charts stay meaningful and small.
+        if (static_cast<std::int64_t>(e.scale_max) - e.scale_min > 100) {
+            r.fail(fmt::format("\"scale\" from {} to {} has more than 101 steps", e.scale_min,
+                               e.scale_max));
+        }
         if (!e.skipped && (!e.value || *e.value < e.scale_min || *e.value > e.scale_max)) {
             r.fail(fmt::format("\"value\" should be a whole number from {} to {}", e.scale_min,
                                e.scale_max));

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <limits>
 #include <sstream>
 
 using namespace duet;
@@ -554,4 +555,21 @@ TEST_CASE("report: the JSON summary is written item by item, as the whole tree w
     partial.since = nov(3);
     partial.shared_with_me.push_back({6, nov(6), "e2e", "pair", "A question"});
     CHECK(json_summary(partial) == first_json_summary(partial));
+}
+
+TEST_CASE("report charts survive the widest range an old journal can hold") {
+    // Audit finding 6: min -2147483648 and max 2147483647 overflowed the arithmetic.
+    constexpr int lo = std::numeric_limits<int>::min();
+    constexpr int hi = std::numeric_limits<int>::max();
+    CHECK(report::scale_block(lo, lo, hi) == "▁");
+    CHECK(report::scale_block(hi, lo, hi) == "█");
+    CHECK(report::scale_block(0, lo, hi) == report::scale_block(0, -1, 1));
+    report::ScaleSeries s{"p", "wide", "How wide?", lo, hi, {}};
+    s.points.push_back({100, lo});
+    s.points.push_back({101, 0});
+    s.points.push_back({102, hi});
+    const std::string svg = report::chart_svg(s);
+    CHECK(svg.size() < 20000);
+    CHECK(svg.find("</svg>") != std::string::npos);
+    CHECK(report::chart_text(s, 80, "  ").find("to 2147483647") != std::string::npos);
 }
