@@ -8,8 +8,13 @@
 #include <sodium.h>
 
 #include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fcntl.h>
+#include <optional>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,10 +37,41 @@ crypto::SecureBytes first_line(crypto::SecureBytes buf) {
     return buf;
 }
 
-crypto::SecureBytes read_fd_line(int fd, const std::string& what) {
-    crypto::SecureBytes buf(k_max_passphrase);
+// Waits until fd can be read or the deadline passes; false on time-out.
+bool wait_readable(int fd, std::optional<std::chrono::steady_clock::time_point> deadline) {
+    for (;;) {
+        int wait_ms = -1;
+        if (deadline) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                *deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) {
+                return false;
+            }
+            wait_ms = static_cast<int>(std::min<long long>(left.count(), 60'000));
+        }
+        pollfd p{fd, POLLIN, 0};
+        const int rc = ::poll(&p, 1, wait_ms);
+        if (rc > 0) {
+            return true;
+        }
+        if (rc < 0 && errno != EINTR) {
+            return true; // let read() report it
+        }
+    }
+}
+
+struct TimedOut {};
+
+// The first line, at most k_max_passphrase bytes: a longer one is refused, never cut.
+crypto::SecureBytes
+read_fd_line(int fd, const std::string& what,
+             std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt) {
+    crypto::SecureBytes buf(k_max_passphrase + 1);
     std::size_t len = 0;
     while (len < buf.capacity()) {
+        if (deadline && !wait_readable(fd, deadline)) {
+            throw TimedOut{};
+        }
         const ssize_t n = ::read(fd, buf.data() + len, 1);
         if (n < 0 && errno == EINTR) {
             continue;
@@ -48,6 +84,11 @@ crypto::SecureBytes read_fd_line(int fd, const std::string& what) {
         }
         ++len;
     }
+    if (len > k_max_passphrase) {
+        throw AuthError(fmt::format("the passphrase from {} is longer than {} bytes; duet does not "
+                                    "cut a passphrase short, so please use a shorter one",
+                                    what, k_max_passphrase));
+    }
     buf.resize(len);
     return first_line(std::move(buf));
 }
@@ -58,12 +99,31 @@ crypto::SecureBytes from_file(const std::string& path) {
         throw AuthError(
             fmt::format("could not read the passphrase file {} (DUET_PASSPHRASE_FILE)", path));
     }
-    crypto::SecureBytes p = read_fd_line(fd, path);
-    ::close(fd);
-    return p;
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    return read_fd_line(fd, path);
+}
+
+// DUET_PASSPHRASE_TIMEOUT seconds (default 30) for DUET_PASSPHRASE_COMMAND.
+std::chrono::seconds command_timeout() {
+    const auto text = util::env("DUET_PASSPHRASE_TIMEOUT");
+    if (!text) {
+        return std::chrono::seconds(30);
+    }
+    char* end = nullptr;
+    const long v = std::strtol(text->c_str(), &end, 10);
+    if (end == text->c_str() || *end != '\0' || v < 1 || v > 3600) {
+        throw UsageError(fmt::format("DUET_PASSPHRASE_TIMEOUT '{}': please give whole seconds "
+                                     "from 1 to 3600",
+                                     *text));
+    }
+    return std::chrono::seconds(v);
 }
 
 crypto::SecureBytes from_command(const std::string& command) {
+    const auto timeout = command_timeout();
     int pipefd[2];
     if (::pipe2(pipefd, O_CLOEXEC) != 0) {
         throw RuntimeError("could not run DUET_PASSPHRASE_COMMAND");
@@ -73,25 +133,79 @@ crypto::SecureBytes from_command(const std::string& command) {
         throw RuntimeError("could not run DUET_PASSPHRASE_COMMAND");
     }
     if (pid == 0) {
+        ::setpgid(0, 0); // its own group, so a time-out ends whatever it started
         ::dup2(pipefd[1], STDOUT_FILENO);
         ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
         ::_exit(127);
     }
+    ::setpgid(pid, pid);
     ::close(pipefd[1]);
-    crypto::SecureBytes p = read_fd_line(pipefd[0], "DUET_PASSPHRASE_COMMAND");
-    // Drain the rest so the command is not killed by SIGPIPE mid-way.
-    char sink[256];
-    while (::read(pipefd[0], sink, sizeof sink) > 0) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    bool stopped = false;
+    const auto stop = [&] {
+        ::kill(-pid, SIGKILL);
+        stopped = true;
+    };
+    std::optional<crypto::SecureBytes> p;
+    try {
+        p = read_fd_line(pipefd[0], "DUET_PASSPHRASE_COMMAND", deadline);
+    } catch (const TimedOut&) {
+        stop();
+    } catch (...) {
+        stop();
+        ::close(pipefd[0]);
+        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
+        throw;
+    }
+    // Read on a little, so a command that prints more (or lingers) is not cut
+    // off mid-way; but never for long, and never more than a little.
+    char sink[4096];
+    std::size_t drained = 0;
+    const auto drain_until =
+        std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(2));
+    while (!stopped) {
+        if (!wait_readable(pipefd[0], drain_until)) {
+            stop();
+            break;
+        }
+        const ssize_t n = ::read(pipefd[0], sink, sizeof sink);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        drained += static_cast<std::size_t>(n);
+        if (drained > 64 * 1024) {
+            stop();
+        }
     }
     sodium_memzero(sink, sizeof sink);
     ::close(pipefd[0]);
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    for (;;) {
+        const pid_t done = ::waitpid(pid, &status, stopped ? 0 : WNOHANG);
+        if (done == pid || (done < 0 && errno != EINTR)) {
+            break;
+        }
+        if (done == 0) {
+            if (std::chrono::steady_clock::now() >= deadline) {
+                stop();
+            } else {
+                ::usleep(10'000);
+            }
+        }
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (!p) {
+        throw AuthError(fmt::format("DUET_PASSPHRASE_COMMAND gave no passphrase within {} seconds "
+                                    "(DUET_PASSPHRASE_TIMEOUT), so it was stopped",
+                                    timeout.count()));
+    }
+    if (!stopped && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
         throw AuthError("DUET_PASSPHRASE_COMMAND failed, so there is no passphrase to use");
     }
-    return p;
+    return std::move(*p);
 }
 
 constexpr const char* k_sources_help =

@@ -178,3 +178,37 @@ class HostileInput(DuetTestCase):
                                   passphrase=None, DUET_PASSPHRASE_COMMAND=cmd))
         with open(log, "rb") as f:
             self.assertNotIn(PASSPHRASE.encode(), f.read())
+
+
+class PassphraseSources(DuetTestCase):
+    """Audit finding 10: a passphrase command that hangs, floods or lingers, and
+    a passphrase longer than duet takes."""
+
+    def test_a_hanging_command_is_stopped(self):
+        r = self.me.run("reflect", "--prompt", "e2e/note", "--answer", "x", passphrase=None,
+                        DUET_PASSPHRASE_COMMAND="sleep 30", DUET_PASSPHRASE_TIMEOUT="1")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("DUET_PASSPHRASE_TIMEOUT", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.me.duet_home, "journal.db")))
+
+    def test_a_flooding_or_lingering_command_still_gives_its_first_line(self):
+        r = self.me.run("reflect", "--prompt", "e2e/note", "--answer", "x", passphrase=None,
+                        DUET_PASSPHRASE_COMMAND="yes")
+        self.assertOk(r)
+        r = self.me.run("review", passphrase=None,
+                        DUET_PASSPHRASE_COMMAND="echo y; sleep 30 &")
+        self.assertOk(r)
+        self.assertIn("x", r.stdout)
+
+    def test_an_overlong_passphrase_is_refused_not_cut(self):
+        path = os.path.join(self.root, "long-passphrase")
+        with open(path, "w") as f:
+            f.write("p" * 1500 + "\n")
+        r = self.me.run("reflect", "--prompt", "e2e/note", "--answer", "x", passphrase=None,
+                        DUET_PASSPHRASE_FILE=path)
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("longer than 1024 bytes", r.stderr)
+        with open(path, "w") as f:
+            f.write("p" * 1024 + "\n")
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e/note", "--answer", "x",
+                                  passphrase=None, DUET_PASSPHRASE_FILE=path))
