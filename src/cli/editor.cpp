@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <vector>
+
 namespace duet::cli {
 
 namespace fs = std::filesystem;
@@ -35,7 +37,8 @@ namespace {
 class PrivateFile {
   public:
     explicit PrivateFile(const fs::path& base) {
-        std::string tmpl = (base / "duet-edit-XXXXXX").string();
+        // The pid in the name lets `duet erase` tell a leftover from a draft in use.
+        std::string tmpl = (base / fmt::format("duet-edit-{}-XXXXXX", ::getpid())).string();
         if (::mkdtemp(tmpl.data()) == nullptr) {
             throw RuntimeError(fmt::format("could not make a private folder in {}: {}",
                                            base.string(), std::strerror(errno)));
@@ -84,6 +87,51 @@ class PrivateFile {
     fs::path m_file;
 };
 
+volatile std::sig_atomic_t g_stop_signal = 0;
+extern "C" void note_stop_signal(int sig) {
+    g_stop_signal = sig;
+}
+
+// The program a command word names, through PATH and links ("vi" is often vim).
+std::string program_name(const std::string& word) {
+    std::vector<fs::path> candidates;
+    if (word.find('/') != std::string::npos) {
+        candidates.emplace_back(word);
+    } else if (const auto path = util::env("PATH")) {
+        std::size_t start = 0;
+        while (start <= path->size()) {
+            const std::size_t end = std::min(path->find(':', start), path->size());
+            candidates.push_back(fs::path(path->substr(start, end - start)) / word);
+            start = end + 1;
+        }
+    }
+    for (const fs::path& c : candidates) {
+        std::error_code ec;
+        if (::access(c.c_str(), X_OK) == 0) {
+            const fs::path real = fs::canonical(c, ec);
+            return (ec ? c : real).filename().string();
+        }
+    }
+    return fs::path(word).filename().string();
+}
+
+// vim and neovim keep copies of what is edited (swap, backup and undo files,
+// registers in ~/.viminfo or the shada file): switched off for duet's draft,
+// as password managers do. Other editors are run as they are (see duet-reflect(1)).
+std::string editor_options(const std::string& editor) {
+    if (editor.find_first_of(" \t") != std::string::npos) {
+        return " "; // the person chose their own arguments
+    }
+    const std::string name = program_name(editor);
+    if (name.starts_with("nvim")) {
+        return " -n -i NONE --cmd 'set nobackup nowritebackup noundofile shada=' ";
+    }
+    if (name.starts_with("vim") || name == "vi" || name == "view") {
+        return " -n -i NONE --cmd 'set nobackup nowritebackup noundofile viminfo=' ";
+    }
+    return " ";
+}
+
 } // namespace
 
 std::optional<std::string> edit_in_editor() {
@@ -96,29 +144,54 @@ std::optional<std::string> edit_in_editor() {
     PrivateFile file(*base);
 
     // Ctrl-C belongs to the editor while it runs; duet waits and then cleans up.
+    // A closed terminal (SIGHUP), SIGTERM or SIGPIPE is passed on to the editor,
+    // and duet still wipes the draft before it stops.
     struct sigaction ignore {};
+    struct sigaction note {};
     struct sigaction old_int {};
     struct sigaction old_quit {};
+    struct sigaction old_hup {};
+    struct sigaction old_term {};
+    struct sigaction old_pipe {};
     ignore.sa_handler = SIG_IGN;
     sigemptyset(&ignore.sa_mask);
+    note.sa_handler = note_stop_signal;
+    sigemptyset(&note.sa_mask);
+    note.sa_flags = 0; // no SA_RESTART: waitpid returns, and duet passes the signal on
+    g_stop_signal = 0;
     sigaction(SIGINT, &ignore, &old_int);
     sigaction(SIGQUIT, &ignore, &old_quit);
+    sigaction(SIGHUP, &note, &old_hup);
+    sigaction(SIGTERM, &note, &old_term);
+    sigaction(SIGPIPE, &note, &old_pipe);
+    const std::string script = editor + editor_options(editor) + "\"$1\"";
     const pid_t pid = ::fork();
     if (pid == 0) {
-        signal(SIGINT, SIG_DFL);
-        signal(SIGQUIT, SIG_DFL);
-        const std::string script = editor + " \"$1\"";
+        for (const int sig : {SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGPIPE}) {
+            signal(sig, SIG_DFL);
+        }
         ::execl("/bin/sh", "sh", "-c", script.c_str(), "sh", file.path().c_str(),
                 static_cast<char*>(nullptr));
         ::_exit(127);
     }
     int status = 0;
+    bool passed_on = false;
     if (pid > 0) {
         while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+            if (g_stop_signal != 0 && !passed_on) {
+                ::kill(pid, g_stop_signal == SIGPIPE ? SIGTERM : g_stop_signal);
+                passed_on = true;
+            }
         }
     }
     sigaction(SIGINT, &old_int, nullptr);
     sigaction(SIGQUIT, &old_quit, nullptr);
+    sigaction(SIGHUP, &old_hup, nullptr);
+    sigaction(SIGTERM, &old_term, nullptr);
+    sigaction(SIGPIPE, &old_pipe, nullptr);
+    if (g_stop_signal != 0) {
+        throw Interrupted(); // the draft is wiped as this unwinds
+    }
     if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         return std::nullopt;
     }

@@ -11,6 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+
 namespace duet::cli {
 
 namespace {
@@ -106,10 +110,20 @@ int remove_editor_leftovers() {
         std::error_code ec;
         for (const auto& de : std::filesystem::directory_iterator(base, ec)) {
             struct stat st {};
-            if (!de.path().filename().string().starts_with("duet-edit-") ||
-                ::lstat(de.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
-                st.st_uid != ::getuid()) {
+            const std::string name = de.path().filename().string();
+            if (!name.starts_with("duet-edit-") || ::lstat(de.path().c_str(), &st) != 0 ||
+                !S_ISDIR(st.st_mode) || st.st_uid != ::getuid()) {
                 continue;
+            }
+            // duet-edit-PID-XXXXXX: a draft of a duet that is still running is not a leftover.
+            const std::string rest = name.substr(10);
+            const auto dash = rest.find('-');
+            if (dash != std::string::npos && dash > 0 &&
+                rest.find_first_not_of("0123456789") == dash) {
+                const long pid = std::strtol(rest.substr(0, dash).c_str(), nullptr, 10);
+                if (pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM)) {
+                    continue;
+                }
             }
             std::error_code rm;
             std::filesystem::remove_all(de.path(), rm);

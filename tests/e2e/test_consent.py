@@ -335,6 +335,8 @@ class Consent(DuetTestCase):
         self.assertOk(self.alex.run("share", "1", "--yes"))
         leftover = os.path.join(self.alex.runtime, "duet-edit-abc123")
         os.makedirs(leftover)
+        in_use = os.path.join(self.alex.runtime, f"duet-edit-{os.getpid()}-abc123")
+        os.makedirs(in_use)  # a draft of a duet that is still running is left alone
         with open(os.path.join(leftover, "answer.txt"), "w") as f:
             f.write(secret)
         own_packs = os.path.join(self.alex.duet_home, "prompts")
@@ -352,6 +354,7 @@ class Consent(DuetTestCase):
         self.assertEqual(sorted(os.listdir(self.alex.duet_home)), ["prompts"],
                          "only the person's own packs are kept")
         self.assertFalse(os.path.exists(leftover))
+        self.assertTrue(os.path.exists(in_use))
         self.assertEqual(self.alex.files_containing(secret), [])
         # In the shared folder, only the notice for Sam is left; Sam's duet reads and removes it.
         self.assertEqual([os.path.basename(f) for f in self.files("duet-share-*")], [])

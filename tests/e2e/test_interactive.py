@@ -2,6 +2,7 @@
 
 import glob
 import os
+import signal
 import unittest
 
 import pexpect
@@ -124,6 +125,49 @@ sleep 30
         self.assertFalse(os.path.exists(os.path.dirname(path)))
         self.assertEqual(glob.glob("/dev/shm/duet-edit-*") + glob.glob(self.me.runtime + "/duet-edit-*"), [])
         self.assertEqual(self.me.files_containing("very private words"), [])
+
+    def test_sigterm_or_a_closed_terminal_in_the_editor_cleans_up(self):
+        """Audit finding 3: the draft outlived duet when the terminal closed."""
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            log = os.path.join(self.root, f"editor-{sig}.log")
+            editor = self.editor_script(f"""
+echo "$1" > {log}
+echo "words for nobody else" > "$1"
+sleep 30
+""")
+            child = self.spawn("reflect", "--prompt", "e2e/note", EDITOR=editor, VISUAL=None)
+            child.expect(SKIP_HINT)
+            child.sendline("/edit")
+            for _ in range(200):
+                if os.path.exists(log) and read_text(log).strip():
+                    break
+                pexpect.run("sleep 0.05")
+            path = read_text(log).strip()
+            self.assertTrue(os.path.exists(path))
+            os.kill(child.pid, sig)
+            child.expect(pexpect.EOF, timeout=30)
+            child.close()
+            self.assertNotEqual(child.exitstatus, 0)
+            self.assertFalse(os.path.exists(os.path.dirname(path)), sig)
+            self.assertEqual(self.me.files_containing("words for nobody else"), [])
+        self.assertEqual(self.me.entries(), [])
+
+    def test_vim_keeps_no_copies_of_the_draft(self):
+        bin_dir = os.path.join(self.root, "bin")
+        log = os.path.join(self.root, "vim.log")
+        self.write(os.path.join(bin_dir, "vim"),
+                   f'#!/bin/sh\nprintf "%s " "$@" > {log}\nfor last; do :; done\n'
+                   'printf "typed in vim\\n" > "$last"\n', 0o755)
+        child = self.spawn("reflect", "--prompt", "e2e/note", EDITOR="vim", VISUAL=None,
+                           PATH=bin_dir + ":" + os.environ.get("PATH", "/usr/bin:/bin"))
+        child.expect(SKIP_HINT)
+        child.sendline("/edit")
+        child.expect("Saved as entry 1")
+        self.finish(child)
+        args = read_text(log)
+        for option in ("-n", "-i NONE", "nobackup", "nowritebackup", "noundofile", "viminfo="):
+            self.assertIn(option, args)
+        self.assertEqual(self.me.entries()[0]["answer"], "typed in vim")
 
     def test_wrong_passphrase_on_a_terminal_may_be_retried(self):
         self.assertOk(self.me.run("reflect", "--prompt", "e2e/mood", "--answer", "3"))
