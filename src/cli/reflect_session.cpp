@@ -108,12 +108,18 @@ std::string answer_line(const prompts::Prompt& p) {
 
 enum class Outcome { answered, skipped, stop };
 
-// Together prompts offer a mutual reveal; the answer is private unless the person says yes.
+// Some prompts are questions both partners can answer. Asked once a session,
+// in plain words; the answer stays private unless the person says yes.
 bool offer_reveal(Terminal& t, const std::string& partner) {
-    return ask_yes_no(t, fmt::format("  This is a together prompt. Share your answer with {} for a "
-                                     "mutual reveal\n  (they see it only after answering or "
-                                     "skipping it too)?",
-                                     partner));
+    std::string subject = partner;
+    if (!subject.empty() && subject[0] >= 'a' && subject[0] <= 'z') {
+        subject[0] = static_cast<char>(subject[0] - 'a' + 'A');
+    }
+    return ask_yes_no(t, fmt::format("  {} can answer this question too. Share your answers to "
+                                     "questions like this\n  with {} today? They would see each "
+                                     "one only after answering or skipping\n  the same question "
+                                     "themselves.",
+                                     subject, partner));
 }
 
 struct Reply {
@@ -179,12 +185,14 @@ int run_session(Context& ctx, store::Journal& journal, const prompts::Pack& pack
     std::optional<std::string> partner_name;
     if (const auto partner = exchange::load_partner(journal);
         partner && exchange::shared_folder(journal)) {
-        partner_name = util::printable(partner->name, false);
+        partner_name = partner->name.empty() ? std::string("your partner")
+                                             : util::printable(partner->name, false);
     }
     t.say(dim(t, "Any prompt can be skipped: press Enter on an empty answer. Nothing leaves your "
                  "journal unless you choose to share it.") +
           "\n");
     std::size_t saved = 0;
+    std::optional<bool> reveal_chosen; // asked at the first such question, kept for the session
     for (std::size_t i = 0; i < todo.size(); ++i) {
         if (i > 0 && i % k_reminder_every == 0) {
             t.say("\n" +
@@ -198,8 +206,13 @@ int run_session(Context& ctx, store::Journal& journal, const prompts::Pack& pack
             break;
         }
         store::Entry entry = make_entry(pack, *todo[i], day, reply.answer, for_session);
-        const bool reveal = reply.outcome == Outcome::answered && todo[i]->together &&
-                            partner_name && offer_reveal(t, *partner_name);
+        bool reveal = false;
+        if (reply.outcome == Outcome::answered && todo[i]->together && partner_name) {
+            if (!reveal_chosen) {
+                reveal_chosen = offer_reveal(t, *partner_name);
+            }
+            reveal = *reveal_chosen;
+        }
         entry.together = reveal;
         const std::int64_t id = journal.add(entry);
         ++saved;

@@ -7,7 +7,7 @@ import unittest
 
 import pexpect
 
-from duettest import DUET, DuetTestCase, PASSPHRASE, read_text
+from duettest import DUET, DuetTestCase, PASSPHRASE, World, read_text
 
 SKIP_HINT = "Enter on an empty answer skips"
 
@@ -168,6 +168,28 @@ sleep 30
         for option in ("-n", "-i NONE", "nobackup", "nowritebackup", "noundofile", "viminfo="):
             self.assertIn(option, args)
         self.assertEqual(self.me.entries()[0]["answer"], "typed in vim")
+
+    def test_a_mutual_reveal_is_offered_once_a_session_in_plain_words(self):
+        sam = World(self.root, "sam")
+        shared = os.path.join(self.root, "shared")
+        self.assertOk(self.me.run("invite", "--name", "Alex", "--shared", shared))
+        invitation = glob.glob(os.path.join(shared, "duet-invitation-*.txt"))[0]
+        self.assertOk(sam.run("invite", "accept", invitation, "--yes", "--name", "Sam"))
+        self.assertOk(self.me.run("invite", "status"))
+        child = self.spawn("reflect", "--pack", "e2e-pair")
+        child.expect(SKIP_HINT)
+        child.sendline("the walk on Sunday")
+        child.expect(r"Sam can answer this question too\. Share your answers")
+        self.assertNotIn("together prompt", child.before)
+        child.sendline("y")
+        child.expect(SKIP_HINT)
+        child.sendline("more quiet evenings")
+        child.expect(SKIP_HINT)  # the third prompt: asked no second time
+        self.assertNotIn("Share your answers", child.before)
+        child.sendline("")
+        self.finish(child)
+        shares = glob.glob(os.path.join(shared, "duet-share-*.duet"))
+        self.assertEqual(len(shares), 2, "the one choice held for both questions")
 
     def test_wrong_passphrase_on_a_terminal_may_be_retried(self):
         self.assertOk(self.me.run("reflect", "--prompt", "e2e/mood", "--answer", "3"))
