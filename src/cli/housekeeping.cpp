@@ -81,6 +81,12 @@ int run_check(Context& ctx) {
     line("partner records",
          records_damaged == 0 ? std::string("ok") : fmt::format("{} damaged", records_damaged));
     try {
+        journal.link_public_key();
+        line("partner-link key", "ok");
+    } catch (const DataError& e) {
+        line("partner-link key", e.what());
+    }
+    try {
         const auto partner = exchange::load_partner(journal);
         line("partner link", partner ? "ok, linked" : "ok, none");
     } catch (const DataError& e) {

@@ -855,11 +855,24 @@ const fs::path& Journal::path() const {
 }
 
 crypto::Bytes Journal::link_public_key() const {
+    // The stored public key is only a copy: the one that counts is derived from
+    // the secret key, which is sealed under the data key. A copy that was
+    // swapped in the file (so that shares would go to someone else) is refused.
+    const crypto::SecureBytes sk = link_secret_key();
+    crypto::Bytes pk(crypto_box_PUBLICKEYBYTES);
+    crypto_scalarmult_base(pk.data(), sk.data());
     try {
-        return read_meta(m_impl->db, "link_public_key", m_impl->path);
+        const crypto::Bytes stored = read_meta(m_impl->db, "link_public_key", m_impl->path);
+        if (!crypto::equal_constant_time(stored, pk)) {
+            throw DataError(fmt::format("{}: the partner-link public key in the file does not "
+                                        "belong to this journal (changed outside duet?); "
+                                        "nothing was sent",
+                                        m_impl->path.string()));
+        }
     } catch (const SQLite::Exception& e) {
         rethrow_sqlite(e, m_impl->path);
     }
+    return pk;
 }
 
 crypto::SecureBytes Journal::link_secret_key() const {

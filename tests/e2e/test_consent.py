@@ -364,3 +364,19 @@ class Consent(DuetTestCase):
         leftovers = [f for f in os.listdir(self.shared)]
         self.assertEqual([f for f in leftovers if f.startswith("duet-leave")], [])
         self.assertEqual(self.alex.run("review").returncode, 1, "no journal any more")
+
+    def test_a_swapped_public_key_in_the_file_is_refused(self):
+        """Audit finding 9: the journal's own public key was read unauthenticated."""
+        self.link()
+        self.assertOk(self.alex.run("reflect", "--prompt", "e2e/note", "--answer", "for sam"))
+        db = sqlite3.connect(os.path.join(self.alex.duet_home, "journal.db"))
+        db.execute("UPDATE meta SET value = ? WHERE name = 'link_public_key'", (bytes(range(32)),))
+        db.commit()
+        db.close()
+        r = self.alex.run("share", "1", "--yes")
+        self.assertEqual(r.returncode, 4)
+        self.assertIn("does not belong to this journal", r.stderr)
+        self.assertEqual(self.files("duet-share-*.duet"), [])
+        r = self.alex.run("check")
+        self.assertEqual(r.returncode, 4)
+        self.assertIn("partner-link key", r.stdout)
