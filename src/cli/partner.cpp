@@ -91,7 +91,7 @@ void share_together(Context& ctx, store::Journal& journal, const store::Entry& e
     }
     if (partner->on_hold()) {
         ctx.terminal().say("The link is on hold (see `duet invite status`), so this answer "
-                           "stays private for now.\n");
+                           "stays private.\n");
         return;
     }
     exchange::share_entry(journal, *partner, *dir, entry);

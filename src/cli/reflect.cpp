@@ -177,7 +177,7 @@ int run_reflect(const ReflectOptions& o, Context& ctx) {
     }
     if (o.together && !o.answer) {
         throw UsageError("--together goes with --answer; in an interactive session duet asks "
-                         "after each together prompt");
+                         "once, at the first question you and your partner can both answer");
     }
     const prompts::Library lib = ctx.load_library();
     const Target target = choose_target(o, ctx, lib);
