@@ -22,8 +22,14 @@ exchange::InboxReport pick_up_shared(Context& /*ctx*/, store::Journal& journal, 
         std::cerr << fmt::format("duet: {} shared entr{} arrived.\n", report.received,
                                  report.received == 1 ? "y" : "ies");
     }
-    for (const std::string& r : report.refused) {
-        std::cerr << "duet: refused " << util::printable(r, false) << '\n';
+    // A hostile or careless folder can hold thousands: name a few, count the rest.
+    constexpr std::size_t k_named = 20;
+    for (std::size_t i = 0; i < report.refused.size() && i < k_named; ++i) {
+        std::cerr << "duet: refused " << util::printable(report.refused[i], false) << '\n';
+    }
+    if (report.refused.size() > k_named) {
+        std::cerr << fmt::format("duet: ... and {} more files in the shared folder were refused.\n",
+                                 report.refused.size() - k_named);
     }
     if (!report.refused.empty()) {
         std::cerr << "duet: a refused file is named once; duet leaves it where it is and does "
