@@ -160,6 +160,12 @@ class Inbox {
         if (m_journal.seen("msg:" + id)) {
             return; // another duet took it in meanwhile
         }
+        // From a link that has ended: set aside quietly, once. Judged here, after
+        // any acceptance of this run, so a link made again is not mistaken for it.
+        if (a.header->type != MessageType::acceptance && is_former(a.header->sender)) {
+            m_journal.mark_seen("msg:" + id);
+            return;
+        }
         const crypto::ByteView bytes = crypto::as_bytes(a.content);
         switch (a.header->type) {
         case MessageType::acceptance:
@@ -218,11 +224,6 @@ class Inbox {
         }
         if (m_journal.seen("msg:" + crypto::to_hex(a.header->id))) {
             return false; // already taken in: a copy or a replay adds nothing
-        }
-        if (a.header->type != MessageType::acceptance && is_former(a.header->sender)) {
-            // From a link that has ended: set aside quietly, once.
-            m_journal_marks.push_back("msg:" + crypto::to_hex(a.header->id));
-            return false;
         }
         return true;
     }
@@ -413,6 +414,8 @@ class Inbox {
         m_journal.mark_seen("msg:" + id);
         m_served.push_back(a.path);
         forget_partner(m_journal);
+        is_former(m_partner->key); // loads the list, which forget_partner just extended
+        m_former->push_back(m_partner->key);
         m_partner.reset();
     }
 
@@ -506,15 +509,6 @@ class Inbox {
         return *m_sent;
     }
 
-  public:
-    // Marks decided in phase one (messages from an ended link), written in phase two.
-    void write_marks() {
-        for (const std::string& m : m_journal_marks) {
-            m_journal.mark_seen(m);
-        }
-    }
-
-  private:
     store::Journal& m_journal;
     InboxReport& m_report;
     PublicKey m_me;
@@ -525,7 +519,6 @@ class Inbox {
     std::optional<std::vector<SentInvitation>> m_sent;
     std::optional<std::vector<PublicKey>> m_former;
     std::vector<std::string> m_refusal_keys;
-    std::vector<std::string> m_journal_marks;
     std::vector<fs::path> m_served;
 };
 
@@ -550,7 +543,6 @@ InboxReport process_inbox(store::Journal& journal, const fs::path& dir) {
             inbox.take_in(a);
         }
         inbox.remember_refusals();
-        inbox.write_marks();
     });
     for (const fs::path& f : inbox.served()) {
         util::remove_file(f);
