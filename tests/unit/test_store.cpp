@@ -300,7 +300,7 @@ TEST_CASE("store::for_each_in_time_order") {
         }
     });
     for (std::size_t i = 3; i < 6; ++i) {
-        Entry e = sample("d" + std::to_string(days[i]), days[i]);
+        Entry e = sample(fmt::format("d{}", days[i]), days[i]);
         j.add(e);
     }
     j.batch([&] {
