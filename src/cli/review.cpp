@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -96,16 +97,25 @@ std::optional<util::DayNumber> resolve_day(const std::string& text, const char* 
                                  flag, util::printable(text, false)));
 }
 
-// Prompts tagged `safety` in the packs duet can find. A pack that cannot be
-// loaded hides nothing, so its answers are treated as any other.
-std::set<std::string> safety_prompts(const Context& ctx) {
-    std::set<std::string> out;
+// What the summary takes from the packs duet can find: prompts tagged `safety`,
+// and scale labels. A pack that cannot be loaded hides nothing and names nothing.
+struct FromPacks {
+    std::set<std::string> safety;
+    std::map<std::string, report::ScaleLabels> labels;
+};
+FromPacks from_packs(const Context& ctx) {
+    FromPacks out;
     try {
         const prompts::Library lib = ctx.load_library();
         for (const prompts::FoundPack& found : lib.packs()) {
             for (const prompts::Prompt& p : found.pack.prompts) {
+                const std::string id = found.pack.name + "/" + p.id;
                 if (std::find(p.tags.begin(), p.tags.end(), "safety") != p.tags.end()) {
-                    out.insert(found.pack.name + "/" + p.id);
+                    out.safety.insert(id);
+                }
+                if (p.kind == prompts::Kind::scale && (!p.low.empty() || !p.high.empty())) {
+                    out.labels[id] = {util::printable(p.low, false),
+                                      util::printable(p.high, false)};
                 }
             }
         }
@@ -239,7 +249,9 @@ int run_review(const ReviewOptions& o, Context& ctx) {
             shared_ids.insert(r.entry_id);
         }
         summary.set_shared_ids(std::move(shared_ids));
-        summary.set_safety_prompts(safety_prompts(ctx));
+        FromPacks packs = from_packs(ctx);
+        summary.set_safety_prompts(std::move(packs.safety));
+        wo.scale_labels = std::move(packs.labels);
         summary.list_answered(o.with_answered);
         if (o.last > 0) {
             for (const store::Entry& e : newest()) {

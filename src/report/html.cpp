@@ -142,7 +142,7 @@ void html_end(std::ostream& out) {
     out.flush();
 }
 
-std::string html_entry(const store::Entry& e, bool session_tag) {
+std::string html_entry(const store::Entry& e, bool session_tag, const std::string& answer) {
     std::string tags;
     if (e.author == store::Author::partner) {
         tags += "<span class=\"tag\">from my partner</span>";
@@ -162,21 +162,21 @@ std::string html_entry(const store::Entry& e, bool session_tag) {
         "</article>\n",
         e.id, util::format_iso8601(e.created_at), entry_when(e), html_escape(e.pack),
         html_escape(e.prompt_id), tags, html_escape(e.prompt_text), skipped ? " muted" : "",
-        html_escape(answer_for_display(e)));
+        html_escape(answer.empty() ? answer_for_display(e) : answer));
 }
 
 std::unique_ptr<EntryWriter> make_html_writer(std::ostream& out) {
     return std::make_unique<HtmlWriter>(out);
 }
 
-void write_summary_html(const Summary& s, std::ostream& out) {
+void write_summary_html(const Summary& s, std::ostream& out, const WriterOptions& options) {
     html_begin(out, k_summary_title);
     out << "<header>\n<h1>" << html_escape(k_summary_title) << "</h1>\n<p class=\"subtitle\">"
         << html_escape(summary_period(s)) << "</p>\n</header>\n";
     if (!s.for_session.empty()) {
         out << "<section>\n<h2>Marked for the session</h2>\n";
         for (const store::Entry& e : s.for_session) {
-            out << html_entry(e, false);
+            out << html_entry(e, false, answer_in_words(e, options));
         }
         out << "</section>\n";
     }

@@ -150,7 +150,8 @@ class TextSummary {
                 m_out << head << '\n'
                       << style("\x1b[2m",
                                util::wrap(util::printable(e.prompt_text), m_opt.width, "      "))
-                      << util::wrap(util::printable(answer_for_display(e)), m_opt.width, "      ");
+                      << util::wrap(util::printable(answer_in_words(e, m_opt)), m_opt.width,
+                                    "      ");
             }
         }
         if (!s.scales.empty()) {
@@ -208,7 +209,7 @@ class TextSummary {
     WriterOptions m_opt;
 };
 
-void write_markdown(const Summary& s, std::ostream& out) {
+void write_markdown(const Summary& s, std::ostream& out, const WriterOptions& opt) {
     out << "# " << k_summary_title << "\n\n*" << markdown_escape(summary_period(s)) << "*\n";
     if (!s.for_session.empty()) {
         out << "\n## Marked for the session\n";
@@ -218,7 +219,7 @@ void write_markdown(const Summary& s, std::ostream& out) {
                                e.author == store::Author::partner ? " · from my partner" : "");
             out << "> " << markdown_escape(e.prompt_text) << "\n\n";
             std::string answer;
-            for (char c : markdown_escape(answer_for_display(e))) {
+            for (char c : markdown_escape(answer_in_words(e, opt))) {
                 answer += c == '\n' ? std::string("  \n") : std::string(1, c);
             }
             out << answer << '\n';
@@ -390,11 +391,11 @@ void write_summary(const Summary& s, Format format, std::ostream& out,
                    const WriterOptions& options) {
     switch (format) {
     case Format::markdown:
-        return write_markdown(s, out);
+        return write_markdown(s, out, options);
     case Format::json:
         return write_json(s, out);
     case Format::html:
-        return write_summary_html(s, out);
+        return write_summary_html(s, out, options);
     case Format::text:
         break;
     }

@@ -35,6 +35,28 @@ std::string answer_for_display(const store::Entry& e) {
     return *e.answer;
 }
 
+std::string answer_in_words(const store::Entry& e, const WriterOptions& o) {
+    if (e.skipped || !e.answer || e.kind != "scale" || !e.value) {
+        return answer_for_display(e);
+    }
+    const auto it = o.scale_labels.find(e.pack + "/" + e.prompt_id);
+    if (it == o.scale_labels.end() || (it->second.low.empty() && it->second.high.empty())) {
+        return answer_for_display(e);
+    }
+    const ScaleLabels& l = it->second;
+    if (*e.value == e.scale_min && !l.low.empty()) {
+        return fmt::format("{} ({})", *e.value, l.low);
+    }
+    if (*e.value == e.scale_max && !l.high.empty()) {
+        return fmt::format("{} ({})", *e.value, l.high);
+    }
+    const auto end = [](int v, const std::string& label) {
+        return label.empty() ? std::to_string(v) : fmt::format("{} ({})", v, label);
+    };
+    return fmt::format("{} on a scale from {} to {}", *e.value, end(e.scale_min, l.low),
+                       end(e.scale_max, l.high));
+}
+
 namespace {
 
 // The keys are fixed ASCII, so they are written literally; only values need escaping.

@@ -335,6 +335,19 @@ class SafetyTagged(DuetTestCase):
         self.assertIn(secret, self.me.run("review").stdout)
 
 
+class ScaleWords(DuetTestCase):
+    def test_summary_gives_scale_answers_in_the_prompts_words(self):
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e/mood", "--answer", "5", "--for-session"))
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e/mood", "--answer", "3", "--for-session"))
+        for fmt in ("text", "markdown", "html"):
+            out = self.me.run("review", "--summary", "--format", fmt).stdout
+            self.assertIn("5 (light)", out, fmt)
+            self.assertIn("3 on a scale from 1 (heavy) to 5 (light)", out, fmt)
+            self.assertNotIn("3 (on a scale of 1 to 5)", out, fmt)
+        # The journal's own export keeps its plain form.
+        self.assertIn("5 (on a scale of 1 to 5)", self.me.run("review").stdout)
+
+
 class OutputFiles(Review):
     def test_private_file_and_no_overwrite(self):
         out = os.path.join(self.root, "before-session.html")

@@ -21,11 +21,14 @@ void html_begin(std::ostream& out, std::string_view title);
 void html_end(std::ostream& out);
 
 // One <article> for the entry; session_tag false leaves out its "for session" tag.
-std::string html_entry(const store::Entry& entry, bool session_tag = true);
+// answer: the answer as shown (default: answer_for_display).
+std::string html_entry(const store::Entry& entry, bool session_tag = true,
+                       const std::string& answer = {});
 
 std::unique_ptr<EntryWriter> make_html_writer(std::ostream& out);
 
 // The pre-session summary as a whole document, charts as inline SVG.
-void write_summary_html(const Summary& summary, std::ostream& out);
+void write_summary_html(const Summary& summary, std::ostream& out,
+                        const WriterOptions& options = {});
 
 } // namespace duet::report
