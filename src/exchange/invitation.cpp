@@ -305,7 +305,10 @@ Decline parse_decline(std::string_view text, const std::string& label) {
         const Fields f = parse_fields(text, "duet decline 1", label);
         d.invitation_id = require_id(f, "invitation", label);
         d.date = f.values.count("date") ? f.values.at("date") : "";
-        d.message = f.message.empty() ? "No, thank you." : util::trim(f.message);
+        d.message = util::trim(f.message);
+        if (d.message.empty()) {
+            d.message = "No, thank you.";
+        }
         return d;
     }
     d.invitation_id = checked_id(value_or_empty(layout->values, "invitation"), label);

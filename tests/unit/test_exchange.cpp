@@ -192,6 +192,12 @@ TEST_CASE("exchange::invitation layout: human words first, machine fields last")
     const Decline old_decline = parse_decline(
         fmt::format("duet decline 1\ninvitation: {}\n\nprose\n", std::string(32, 'd')), "o.txt");
     CHECK(old_decline.message == "No, thank you.");
+    // A note of blank space is no note: it still reads back after a round trip.
+    const Decline blank = parse_decline(
+        fmt::format("duet decline 1\ninvitation: {}\nmessage:\n>  \n\n", std::string(32, 'd')),
+        "b.txt");
+    CHECK(blank.message == "No, thank you.");
+    CHECK(parse_decline(render_decline(blank), "again.txt").message == "No, thank you.");
 }
 
 TEST_CASE("exchange::is_conflict_copy") {
