@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <initializer_list>
 #include <map>
 
 namespace duet::exchange {
@@ -203,6 +204,15 @@ class Inbox {
         refuse(a, why);
         m_report.refused_addressed_to_me = true;
     }
+    void refuse_damaged(const Arrival& a) {
+        refuse_mine(a, "fails its integrity check (damaged or tampered with); it was ignored");
+    }
+    // Does the opened payload carry these whole-number fields?
+    static bool has_integers(const json& j, std::initializer_list<const char*> keys) {
+        return std::all_of(keys.begin(), keys.end(), [&](const char* k) {
+            return j.contains(k) && j[k].is_number_integer();
+        });
+    }
 
     // Is this message worth keeping in memory for phase two?
     bool admit_message(Arrival& a) {
@@ -235,7 +245,7 @@ class Inbox {
         const auto o = open_message(bytes, from, m_me, m_secret);
         auto j = o ? unpack(o->payload) : std::nullopt;
         if (!j || !j->is_object()) {
-            refuse_mine(a, "fails its integrity check (damaged or tampered with); it was ignored");
+            refuse_damaged(a);
             return std::nullopt;
         }
         return j;
@@ -248,7 +258,7 @@ class Inbox {
         }
         if (!j->contains("invitation") || !(*j)["invitation"].is_string() ||
             (j->contains("name") && !(*j)["name"].is_string())) {
-            refuse_mine(a, "fails its integrity check (damaged or tampered with); it was ignored");
+            refuse_damaged(a);
             return;
         }
         const std::string invitation = j->value("invitation", "");
@@ -321,10 +331,9 @@ class Inbox {
         if (!j) {
             return;
         }
-        if (!j->contains("entry") || !(*j)["entry"].is_binary() || !j->contains("source_id") ||
-            !(*j)["source_id"].is_number_integer() || !j->contains("revision") ||
-            !(*j)["revision"].is_number_integer()) {
-            refuse_mine(a, "fails its integrity check (damaged or tampered with); it was ignored");
+        if (!j->contains("entry") || !(*j)["entry"].is_binary() ||
+            !has_integers(*j, {"source_id", "revision"})) {
+            refuse_damaged(a);
             return;
         }
         const auto source_id = (*j)["source_id"].get<std::int64_t>();
@@ -366,9 +375,8 @@ class Inbox {
         if (!j) {
             return;
         }
-        if (!j->contains("source_id") || !(*j)["source_id"].is_number_integer() ||
-            !j->contains("revision") || !(*j)["revision"].is_number_integer()) {
-            refuse_mine(a, "fails its integrity check (damaged or tampered with); it was ignored");
+        if (!has_integers(*j, {"source_id", "revision"})) {
+            refuse_damaged(a);
             return;
         }
         const auto source_id = (*j)["source_id"].get<std::int64_t>();

@@ -64,9 +64,6 @@ json invitation_json(const SentInvitation& s) {
 
 void ignore_damage(std::int64_t, const std::string&) {}
 
-} // namespace
-
-namespace {
 PublicKey key_of(const json& j) {
     const auto key = j.is_object() && j.contains("key") && j["key"].is_string()
                          ? from_base64(j["key"].get<std::string>())
