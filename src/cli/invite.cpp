@@ -168,10 +168,6 @@ bool declined_beside(const fs::path& invitation_file, const std::string& invitat
     return false;
 }
 
-std::string shown(const std::string& name) {
-    return name.empty() ? std::string("your partner") : util::printable(name, false);
-}
-
 } // namespace
 
 int run_invite_accept(const InviteAnswerOptions& o, Context& ctx) {
@@ -180,7 +176,7 @@ int run_invite_accept(const InviteAnswerOptions& o, Context& ctx) {
         throw UsageError("this invitation was declined, and a declined invitation stays "
                          "declined: it cannot be accepted. Nothing was changed");
     }
-    const std::string from = shown(inv.from_name);
+    const std::string from = shown_name(inv.from_name);
     std::cout << fmt::format("{} invites you to keep a duet journal alongside them.\n",
                              inv.from_name.empty() ? "Your partner" : from);
     if (!inv.message.empty()) {
@@ -245,7 +241,7 @@ int run_invite_decline(const InviteAnswerOptions& o, Context& ctx) {
     d.message = exchange::decline_text(o.not_now ? exchange::DeclineKind::not_now
                                                  : exchange::DeclineKind::no_thank_you,
                                        o.message);
-    const std::string to = shown(inv.from_name);
+    const std::string to = shown_name(inv.from_name);
     std::cout << fmt::format("This is exactly what {} will read:\n\n", to);
     show_note(std::cout, d.message);
     std::cout << '\n';

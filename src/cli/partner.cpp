@@ -47,9 +47,12 @@ void require_not_on_hold(const exchange::Partner& partner) {
     }
 }
 
+std::string shown_name(const std::string& name) {
+    return name.empty() ? std::string("your partner") : util::printable(name, false);
+}
+
 std::string partner_name(const exchange::Partner& partner) {
-    return partner.name.empty() ? std::string("your partner")
-                                : util::printable(partner.name, false);
+    return shown_name(partner.name);
 }
 
 bool ask_yes_no(Terminal& terminal, std::string_view question) {

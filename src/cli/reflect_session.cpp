@@ -185,8 +185,7 @@ int run_session(Context& ctx, store::Journal& journal, const prompts::Pack& pack
     std::optional<std::string> partner_name;
     if (const auto partner = exchange::load_partner(journal);
         partner && exchange::shared_folder(journal)) {
-        partner_name = partner->name.empty() ? std::string("your partner")
-                                             : util::printable(partner->name, false);
+        partner_name = cli::partner_name(*partner);
     }
     t.say(dim(t, "Any prompt can be skipped: press Enter on an empty answer. Nothing leaves your "
                  "journal unless you choose to share it.") +

@@ -18,7 +18,8 @@ exchange::InboxReport pick_up_shared(Context& ctx, store::Journal& journal, Part
 // Refuses (exit 2) to send anything while a link is on hold.
 void require_not_on_hold(const exchange::Partner& partner);
 
-// The partner's name as duet shows it: theirs, or "your partner".
+// A name as duet shows it: printable, or "your partner" when none was given.
+std::string shown_name(const std::string& name);
 std::string partner_name(const exchange::Partner& partner);
 
 // Shares a freshly written `together` answer for a mutual reveal, if a partner
