@@ -7,8 +7,11 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
+
 #include <sodium.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -52,6 +55,38 @@ crypto::Bytes blob_of(const SQLite::Column& c) {
             "{} is busy: another duet is writing to it; try again in a moment", path.string()));
     }
     throw RuntimeError(fmt::format("journal {}: {}", path.string(), e.what()));
+}
+
+bool is_damage(const SQLite::Exception& e) {
+    const int code = e.getErrorCode() & 0xff;
+    return code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
+}
+
+// Every entry id the day index knows: when a page of the entries table is
+// damaged, the index (kept in pages of its own) still names what was there.
+// What it cannot give either is left out.
+std::vector<std::int64_t> ids_from_index(SQLite::Database& db) {
+    std::vector<std::int64_t> ids;
+    try {
+        SQLite::Statement q(db,
+                            "SELECT id FROM entries INDEXED BY entries_by_day ORDER BY day_tag");
+        while (q.executeStep()) {
+            ids.push_back(q.getColumn(0).getInt64());
+        }
+    } catch (const SQLite::Exception& e) {
+        if (!is_damage(e)) {
+            throw;
+        }
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return ids;
+}
+
+std::string damaged_part(std::int64_t id, const fs::path& path) {
+    return fmt::format("entry {} is in a damaged part of {} and cannot be read "
+                       "(`duet check --salvage` keeps everything that can be)",
+                       id, path.string());
 }
 
 void configure(SQLite::Database& db) {
@@ -385,8 +420,48 @@ class WriteScope {
 };
 } // namespace
 
+namespace {
+// Entry numbers are one space for the journal's own entries and the entries a
+// partner shared (kept as records): "last_number" in meta is the highest
+// number handed to a partner's entry, so no own entry is given it later.
+constexpr const char* k_last_number = "last_number";
+
+std::int64_t next_number(SQLite::Database& db) {
+    std::int64_t last = db.execAndGet("SELECT coalesce(max(id), 0) FROM entries").getInt64();
+    SQLite::Statement q(db, "SELECT value FROM meta WHERE name = ?");
+    q.bind(1, k_last_number);
+    if (q.executeStep()) {
+        const crypto::Bytes v = blob_of(q.getColumn(0));
+        const std::string text(v.begin(), v.end());
+        std::int64_t n = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+        if (ec == std::errc() && end == text.data() + text.size() && n > last) {
+            last = n;
+        }
+    }
+    return last + 1;
+}
+} // namespace
+
 std::int64_t Journal::add(Entry& entry) {
     return add(entry, content_identity(entry));
+}
+
+std::int64_t Journal::reserve_number() {
+    Impl& im = *m_impl;
+    try {
+        WriteScope tx(im.db, im.in_batch);
+        const std::int64_t number =
+            im.next_id ? std::max(*im.next_id, next_number(im.db)) : next_number(im.db);
+        write_meta_text(im.db, k_last_number, std::to_string(number));
+        if (im.next_id) {
+            im.next_id = number + 1;
+        }
+        tx.commit();
+        return number;
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, im.path);
+    }
 }
 
 std::int64_t Journal::add(Entry& entry, const std::string& content) {
@@ -397,8 +472,7 @@ std::int64_t Journal::add(Entry& entry, const std::string& content) {
             im.order.reset(); // another process may have written since we last looked
         }
         if (!im.next_id) {
-            im.next_id =
-                im.db.execAndGet("SELECT coalesce(max(id), 0) + 1 FROM entries").getInt64();
+            im.next_id = next_number(im.db);
         }
         const std::int64_t id = *im.next_id;
         entry.id = id;
@@ -519,7 +593,11 @@ std::int64_t Journal::max_id() const {
     try {
         return m_impl->db.execAndGet("SELECT coalesce(max(id), 0) FROM entries").getInt64();
     } catch (const SQLite::Exception& e) {
-        rethrow_sqlite(e, m_impl->path);
+        if (!is_damage(e)) {
+            rethrow_sqlite(e, m_impl->path);
+        }
+        const std::vector<std::int64_t> ids = ids_from_index(m_impl->db);
+        return ids.empty() ? 0 : ids.back();
     }
 }
 
@@ -593,7 +671,9 @@ std::vector<Entry> Journal::entries_on(util::DayNumber day) const {
             }
         }
     } catch (const SQLite::Exception& e) {
-        rethrow_sqlite(e, im.path);
+        if (!is_damage(e)) { // as above: review and check name what is lost
+            rethrow_sqlite(e, im.path);
+        }
     }
     return out;
 }
@@ -830,7 +910,12 @@ void Journal::for_each_record(
             visit(id, std::string(plain->str()));
         }
     } catch (const SQLite::Exception& e) {
-        rethrow_sqlite(e, im.path);
+        if (!is_damage(e)) {
+            rethrow_sqlite(e, im.path);
+        }
+        on_damaged(0, fmt::format("some {} records are in a damaged part of {} and cannot be "
+                                  "read",
+                                  kind, im.path.string()));
     }
 }
 
@@ -895,10 +980,59 @@ namespace duet::store {
 
 struct Journal::Cursor::State {
     const Journal::Impl* impl;
-    SQLite::Statement query;
+    std::int64_t first;
+    std::int64_t last;
+    bool descending;
+    std::optional<SQLite::Statement> query;
     DamagedFn on_damaged;
-    State(const Journal::Impl* i, const std::string& sql, DamagedFn d)
-        : impl(i), query(i->db, sql), on_damaged(std::move(d)) {}
+    std::optional<std::int64_t> passed; // the last id the scan stepped over
+    // Once the scan met a damaged page: the ids still to try, one at a time.
+    std::optional<std::vector<std::int64_t>> pending;
+
+    State(const Journal::Impl* i, std::int64_t f, std::int64_t l, bool desc, DamagedFn d)
+        : impl(i), first(f), last(l), descending(desc), on_damaged(std::move(d)) {
+        query.emplace(i->db, fmt::format("SELECT id, sealed FROM entries WHERE id BETWEEN {} AND "
+                                         "{} ORDER BY id {}",
+                                         first, last, descending ? "DESC" : "ASC"));
+    }
+
+    // The ids the damaged scan did not reach, next one last (popped from the back).
+    void switch_to_one_at_a_time() {
+        query.reset();
+        std::vector<std::int64_t> ids = ids_from_index(impl->db);
+        std::erase_if(ids, [&](std::int64_t id) {
+            const bool beyond = !passed || (descending ? id < *passed : id > *passed);
+            return id < first || id > last || !beyond;
+        });
+        if (!descending) {
+            std::reverse(ids.begin(), ids.end());
+        }
+        pending = std::move(ids);
+    }
+
+    std::optional<Entry> next_one_at_a_time() {
+        while (!pending->empty()) {
+            const std::int64_t id = pending->back();
+            pending->pop_back();
+            try {
+                SQLite::Statement q(impl->db, "SELECT sealed FROM entries WHERE id = ?");
+                q.bind(1, id);
+                if (!q.executeStep()) {
+                    continue;
+                }
+                const crypto::Bytes sealed = blob_of(q.getColumn(0));
+                return open_entry(impl->data_key, impl->journal_id, id, sealed);
+            } catch (const DataError& e) {
+                on_damaged(id, e.what());
+            } catch (const SQLite::Exception& e) {
+                if (!is_damage(e)) {
+                    rethrow_sqlite(e, impl->path);
+                }
+                on_damaged(id, damaged_part(id, impl->path));
+            }
+        }
+        return std::nullopt;
+    }
 };
 
 Journal::Cursor::Cursor(std::unique_ptr<State> state) : m_state(std::move(state)) {}
@@ -907,10 +1041,14 @@ Journal::Cursor::~Cursor() = default;
 
 std::optional<Entry> Journal::Cursor::next() {
     State& st = *m_state;
+    if (st.pending) {
+        return st.next_one_at_a_time();
+    }
     try {
-        while (st.query.executeStep()) {
-            const std::int64_t id = st.query.getColumn(0).getInt64();
-            const SQLite::Column c = st.query.getColumn(1);
+        while (st.query->executeStep()) {
+            const std::int64_t id = st.query->getColumn(0).getInt64();
+            st.passed = id;
+            const SQLite::Column c = st.query->getColumn(1);
             const crypto::ByteView sealed(static_cast<const unsigned char*>(c.getBlob()),
                                           static_cast<std::size_t>(c.getBytes()));
             try {
@@ -919,22 +1057,218 @@ std::optional<Entry> Journal::Cursor::next() {
                 st.on_damaged(id, e.what());
             }
         }
+        return std::nullopt;
     } catch (const SQLite::Exception& e) {
-        rethrow_sqlite(e, st.impl->path);
+        if (!is_damage(e)) {
+            rethrow_sqlite(e, st.impl->path);
+        }
     }
-    return std::nullopt;
+    // A damaged page: go on past it, entry by entry, naming what is lost.
+    st.switch_to_one_at_a_time();
+    return st.next_one_at_a_time();
 }
 
 Journal::Cursor Journal::cursor(std::int64_t first, std::int64_t last, bool descending,
                                 const DamagedFn& on_damaged) const {
-    const std::string sql =
-        fmt::format("SELECT id, sealed FROM entries WHERE id BETWEEN {} AND {} ORDER BY id {}",
-                    first, last, descending ? "DESC" : "ASC");
     try {
-        return Cursor(std::make_unique<Cursor::State>(m_impl.get(), sql, on_damaged));
+        return Cursor(
+            std::make_unique<Cursor::State>(m_impl.get(), first, last, descending, on_damaged));
     } catch (const SQLite::Exception& e) {
         rethrow_sqlite(e, m_impl->path);
     }
+}
+
+} // namespace duet::store
+
+namespace duet::store {
+
+namespace {
+// Rows of a rowid table in id order. Past a damaged page it goes on one row at
+// a time, by the ids the table's index still names; what neither holds is
+// passed to `lost` (ids) or stops the scan.
+void scan_rows(SQLite::Database& db, const std::string& table, const std::string& index,
+               const std::string& columns, const std::function<void(SQLite::Statement&)>& visit,
+               const std::function<void(std::int64_t)>& lost) {
+    std::optional<std::int64_t> passed;
+    try {
+        SQLite::Statement q(db, fmt::format("SELECT id, {} FROM {} ORDER BY id", columns, table));
+        while (q.executeStep()) {
+            passed = q.getColumn(0).getInt64();
+            visit(q);
+        }
+        return;
+    } catch (const SQLite::Exception& e) {
+        if (!is_damage(e)) {
+            throw;
+        }
+    }
+    std::vector<std::int64_t> ids;
+    try {
+        SQLite::Statement q(db, fmt::format("SELECT id FROM {} INDEXED BY {}", table, index));
+        while (q.executeStep()) {
+            ids.push_back(q.getColumn(0).getInt64());
+        }
+    } catch (const SQLite::Exception& e) {
+        if (!is_damage(e)) {
+            throw;
+        }
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    const std::string by_id = fmt::format("SELECT id, {} FROM {} WHERE id = ?", columns, table);
+    for (const std::int64_t id : ids) {
+        if (passed && id <= *passed) {
+            continue;
+        }
+        try {
+            SQLite::Statement one(db, by_id); // a statement that met damage cannot be reset
+            one.bind(1, id);
+            if (one.executeStep()) {
+                visit(one);
+            }
+        } catch (const SQLite::Exception& e) {
+            if (!is_damage(e)) {
+                throw;
+            }
+            lost(id);
+        }
+    }
+}
+
+void bind_blob(SQLite::Statement& q, int at, const SQLite::Column& c) {
+    if (c.isNull()) {
+        q.bind(at);
+    } else {
+        q.bind(at, c.getBlob(), c.getBytes());
+    }
+}
+} // namespace
+
+Journal::SalvageReport Journal::salvage_into(const fs::path& file) const {
+    const Impl& im = *m_impl;
+    SalvageReport report;
+    const int fd = ::open(file.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        throw RuntimeError(
+            fmt::format("could not create {}: {}", file.string(), std::strerror(errno)));
+    }
+    ::close(fd);
+    try {
+        SQLite::Transaction reading(im.db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Database out(file.string(), SQLite::OPEN_READWRITE);
+        configure(out);
+        out.exec(fmt::format("PRAGMA application_id = {}", k_application_id));
+        out.exec(fmt::format("PRAGMA user_version = {}",
+                             im.db.execAndGet("PRAGMA user_version").getInt()));
+        out.exec("PRAGMA journal_mode = DELETE");
+        SQLite::Transaction writing(out);
+        out.exec(k_schema);
+        // The key records first: without them nothing else could be opened.
+        try {
+            SQLite::Statement q(im.db, "SELECT name, value FROM meta");
+            SQLite::Statement ins(out, "INSERT INTO meta (name, value) VALUES (?, ?)");
+            while (q.executeStep()) {
+                ins.reset();
+                ins.bind(1, q.getColumn(0).getString());
+                bind_blob(ins, 2, q.getColumn(1));
+                ins.exec();
+            }
+        } catch (const SQLite::Exception& e) {
+            if (!is_damage(e)) {
+                throw;
+            }
+            throw DataError(fmt::format("the part of {} that holds its keys is damaged, so "
+                                        "nothing can be copied out of it; a backup of the data "
+                                        "folder is the way back",
+                                        im.path.string()));
+        }
+        SQLite::Statement put_entry(out,
+                                    "INSERT INTO entries (id, sealed, day_tag) VALUES (?, ?, ?)");
+        scan_rows(
+            im.db, "entries", "entries_by_day", "sealed, day_tag",
+            [&](SQLite::Statement& row) {
+                const std::int64_t id = row.getColumn(0).getInt64();
+                try {
+                    open_entry(im.data_key, im.journal_id, id, blob_of(row.getColumn(1)));
+                } catch (const DataError&) {
+                    report.entries_lost.push_back(id);
+                    return;
+                }
+                put_entry.reset();
+                put_entry.bind(1, id);
+                bind_blob(put_entry, 2, row.getColumn(1));
+                bind_blob(put_entry, 3, row.getColumn(2));
+                put_entry.exec();
+                ++report.entries_kept;
+            },
+            [&](std::int64_t id) { report.entries_lost.push_back(id); });
+        SQLite::Statement put_record(out,
+                                     "INSERT INTO records (id, kind, sealed) VALUES (?, ?, ?)");
+        scan_rows(
+            im.db, "records", "records_by_kind", "kind, sealed",
+            [&](SQLite::Statement& row) {
+                const std::int64_t id = row.getColumn(0).getInt64();
+                const std::string kind = row.getColumn(1).getString();
+                const crypto::Bytes sealed = blob_of(row.getColumn(2));
+                if (!crypto::open(im.data_key, sealed, record_ad(im.journal_id, id, kind))) {
+                    ++report.records_lost;
+                    return;
+                }
+                put_record.reset();
+                put_record.bind(1, id);
+                put_record.bind(2, kind);
+                put_record.bind(3, sealed.data(), static_cast<int>(sealed.size()));
+                put_record.exec();
+                ++report.records_kept;
+            },
+            [&](std::int64_t) { ++report.records_lost; });
+        try {
+            SQLite::Statement q(im.db, "SELECT name, sealed FROM settings");
+            SQLite::Statement ins(out, "INSERT INTO settings (name, sealed) VALUES (?, ?)");
+            while (q.executeStep()) {
+                const std::string name = q.getColumn(0).getString();
+                const crypto::Bytes sealed = blob_of(q.getColumn(1));
+                if (!crypto::open(im.data_key, sealed, setting_ad(im.journal_id, name))) {
+                    ++report.settings_lost;
+                    continue;
+                }
+                ins.reset();
+                ins.bind(1, name);
+                ins.bind(2, sealed.data(), static_cast<int>(sealed.size()));
+                ins.exec();
+            }
+        } catch (const SQLite::Exception& e) {
+            if (!is_damage(e)) {
+                throw;
+            }
+            report.settings_complete = false;
+        }
+        try {
+            SQLite::Statement q(im.db, "SELECT tag FROM seen");
+            SQLite::Statement ins(out, "INSERT INTO seen (tag) VALUES (?)");
+            while (q.executeStep()) {
+                ins.reset();
+                bind_blob(ins, 1, q.getColumn(0));
+                ins.exec();
+            }
+        } catch (const SQLite::Exception& e) {
+            if (!is_damage(e)) {
+                throw;
+            }
+            report.seen_complete = false;
+        }
+        writing.commit();
+    } catch (const SQLite::Exception& e) {
+        std::error_code ec;
+        fs::remove(file, ec);
+        rethrow_sqlite(e, im.path);
+    } catch (...) {
+        std::error_code ec;
+        fs::remove(file, ec);
+        throw;
+    }
+    std::sort(report.entries_lost.begin(), report.entries_lost.end());
+    return report;
 }
 
 } // namespace duet::store

@@ -34,14 +34,15 @@ void write_all(int fd, std::string_view content, const fs::path& path) {
     }
 }
 
-void fsync_dir(const fs::path& dir) {
+} // namespace
+
+void sync_directory(const fs::path& dir) {
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
         ::fsync(fd);
         ::close(fd);
     }
 }
-} // namespace
 
 void ensure_private_dir(const fs::path& dir) {
     std::error_code ec;
@@ -107,7 +108,7 @@ void write_file_atomic(const fs::path& path, std::string_view content, bool over
         ::unlink(tmp.c_str());
         throw;
     }
-    fsync_dir(dir);
+    sync_directory(dir);
 }
 
 struct AtomicFile::State {
@@ -163,7 +164,7 @@ void AtomicFile::commit() {
     }
     publish(st.tmp, st.path, st.overwrite);
     st.committed = true;
-    fsync_dir(st.path.has_parent_path() ? st.path.parent_path() : fs::path("."));
+    sync_directory(st.path.has_parent_path() ? st.path.parent_path() : fs::path("."));
 }
 
 namespace {

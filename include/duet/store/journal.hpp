@@ -44,6 +44,11 @@ class Journal {
     // Seals and stores the entry in one transaction; sets and returns entry.id.
     std::int64_t add(Entry& entry);
 
+    // Entry numbers are one space for own entries and a partner's shared ones:
+    // takes the next number for an entry kept elsewhere (a partner's entry),
+    // so no entry added later is given it.
+    std::int64_t reserve_number();
+
     using DamagedFn = std::function<void(std::int64_t id, const std::string& why)>;
     // Every entry in id order; a damaged entry is reported, never fatal.
     void for_each(const std::function<void(const Entry&)>& visit,
@@ -116,6 +121,20 @@ class Journal {
     // SQLite's own structural check: "ok", or what it found.
     std::string integrity_check() const;
     const fs::path& path() const;
+
+    // Copies every part of the journal that can still be read and opened
+    // into a new journal file (created 0600; it must not exist), with the
+    // same keys and numbers; the damaged file is left as it is.
+    struct SalvageReport {
+        std::int64_t entries_kept = 0;
+        std::vector<std::int64_t> entries_lost;
+        std::int64_t records_kept = 0;
+        std::int64_t records_lost = 0;
+        std::int64_t settings_lost = 0;
+        bool settings_complete = true;
+        bool seen_complete = true;
+    };
+    SalvageReport salvage_into(const fs::path& file) const;
 
     // The partner link's X25519 key pair (secret part sealed under the data key).
     crypto::Bytes link_public_key() const;

@@ -15,6 +15,8 @@ namespace fs = std::filesystem;
 
 // Creates the folder (and parents) if needed and makes the folder itself 0700.
 void ensure_private_dir(const fs::path& dir);
+// Makes renames and new names in a folder durable (fsync on the folder).
+void sync_directory(const fs::path& dir);
 
 // Writes to a temporary name in the same folder, fsyncs, then renames into place.
 // With overwrite false, fails with RuntimeError if the target exists.
