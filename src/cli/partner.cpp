@@ -10,6 +10,7 @@
 namespace duet::cli {
 
 exchange::InboxReport pick_up_shared(Context& /*ctx*/, store::Journal& journal, PartnerNews news) {
+    exchange::number_partner_entries(journal); // journals from before one number per entry
     const auto dir = exchange::shared_folder(journal);
     if (!dir) {
         return {};

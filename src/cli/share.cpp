@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <set>
 
@@ -53,6 +54,21 @@ int list_shared(store::Journal& journal) {
     return 0;
 }
 
+// Entry numbers are one space: a number `review` shows may be an entry the
+// partner shared, which is theirs to share or take back, not this journal's.
+bool is_partners(const store::Journal& journal, std::int64_t id) {
+    const auto entries =
+        exchange::partner_entries(journal, [](std::int64_t, const std::string&) {}).visible;
+    return std::any_of(entries.begin(), entries.end(),
+                       [id](const store::Entry& e) { return e.id == id; });
+}
+
+UsageError partners_entry(std::int64_t id, const char* what) {
+    return UsageError(fmt::format("entry {} is one your partner shared with you; only your own "
+                                  "entries can be {}. Nothing was changed",
+                                  id, what));
+}
+
 int withdraw(const ShareOptions& o, store::Journal& journal) {
     const auto partner = exchange::load_partner(journal);
     const auto dir = exchange::shared_folder(journal);
@@ -65,6 +81,9 @@ int withdraw(const ShareOptions& o, store::Journal& journal) {
     }
     for (const std::int64_t id : o.entries) {
         if (shared.count(id) == 0) {
+            if (is_partners(journal, id)) {
+                throw partners_entry(id, "taken back");
+            }
             throw UsageError(fmt::format("entry {} is not shared, so there is nothing to take "
                                          "back; `duet share --list` shows what is. Nothing was "
                                          "changed",
@@ -113,6 +132,9 @@ int run_share(const ShareOptions& o, Context& ctx) {
     for (const std::int64_t id : o.entries) {
         const auto e = journal.find(id);
         if (!e) {
+            if (is_partners(journal, id)) {
+                throw partners_entry(id, "shared");
+            }
             throw UsageError(
                 fmt::format("there is no entry {}; `duet review` lists your entries", id));
         }

@@ -25,7 +25,8 @@ std::optional<json> unpack(const crypto::SecureBytes& bytes) {
 
 struct Received {
     std::int64_t record = 0;
-    std::int64_t source_id = 0;
+    std::int64_t source_id = 0; // the entry's number in the partner's journal
+    std::int64_t number = 0;    // its number in this one; 0 in journals from before numbering
     int revision = 0;
     store::Entry entry;
 };
@@ -52,8 +53,14 @@ std::vector<Received> received(const store::Journal& journal,
                 }
                 r.source_id = j.at("source_id").get<std::int64_t>();
                 r.revision = static_cast<int>(j.at("revision").get<std::int64_t>());
-                r.entry =
-                    store::decode_entry(crypto::ByteView(bin.data(), bin.size()), r.source_id);
+                if (const auto n = j.find("number"); n != j.end()) {
+                    if (!n->is_number_integer() || n->get<std::int64_t>() <= 0) {
+                        throw std::invalid_argument("not a number");
+                    }
+                    r.number = n->get<std::int64_t>();
+                }
+                r.entry = store::decode_entry(crypto::ByteView(bin.data(), bin.size()),
+                                              r.number > 0 ? r.number : r.source_id);
                 r.entry.author = store::Author::partner;
                 out.push_back(std::move(r));
             } catch (const std::exception&) {
@@ -350,23 +357,28 @@ class Inbox {
             m_journal.mark_seen("msg:" + id); // taken back before it arrived
             return;
         }
-        std::map<std::int64_t, int>& newest = newest_revisions();
-        if (const auto kept = newest.find(source_id);
-            kept != newest.end() && kept->second >= revision) {
+        std::map<std::int64_t, Kept>& newest = newest_revisions();
+        const auto kept = newest.find(source_id);
+        if (kept != newest.end() && kept->second.revision >= revision) {
             refuse_mine(a, fmt::format("an older copy of your partner's entry {}; the newer "
                                        "one is kept",
                                        source_id));
             m_journal.mark_seen("msg:" + id);
             return;
         }
+        // A new revision keeps the number the entry already has here.
+        const std::int64_t number = kept != newest.end() && kept->second.number > 0
+                                        ? kept->second.number
+                                        : m_journal.reserve_number();
         json stored = {{"source_id", source_id},
                        {"revision", revision},
+                       {"number", number},
                        {"message", id},
                        {"entry", (*j)["entry"]}};
         const std::vector<std::uint8_t> packed = json::to_msgpack(stored);
         m_journal.add_record("received", std::string(packed.begin(), packed.end()));
         m_journal.mark_seen("msg:" + id);
-        newest[source_id] = revision;
+        newest[source_id] = Kept{revision, number};
         ++m_report.received;
     }
 
@@ -482,14 +494,17 @@ class Inbox {
 
     // Read from the journal once per run, on first need, and kept current as
     // files are taken in: a full shared folder costs one pass, not one per file.
-    std::map<std::int64_t, int>& newest_revisions() {
+    struct Kept {
+        int revision = 0;
+        std::int64_t number = 0;
+    };
+    std::map<std::int64_t, Kept>& newest_revisions() {
         if (!m_newest) {
             m_newest.emplace();
             for (const Received& r : received(m_journal, [](std::int64_t, const std::string&) {})) {
-                const auto [at, added] = m_newest->try_emplace(r.source_id, r.revision);
-                if (!added) {
-                    at->second = std::max(at->second, r.revision);
-                }
+                Kept& at = (*m_newest)[r.source_id];
+                at.revision = std::max(at.revision, r.revision);
+                at.number = std::max(at.number, r.number);
             }
         }
         return *m_newest;
@@ -522,7 +537,7 @@ class Inbox {
     PublicKey m_me;
     crypto::SecureBytes m_secret;
     std::optional<Partner> m_partner;
-    std::optional<std::map<std::int64_t, int>> m_newest;    // partner entry id -> revision
+    std::optional<std::map<std::int64_t, Kept>> m_newest;   // partner entry id -> newest kept
     std::optional<std::map<std::int64_t, int>> m_withdrawn; // partner entry id -> revision
     std::optional<std::vector<SentInvitation>> m_sent;
     std::optional<std::vector<PublicKey>> m_former;
@@ -559,6 +574,42 @@ InboxReport process_inbox(store::Journal& journal, const fs::path& dir) {
         remove_own_files(journal, dir); // nothing of ours is needed there any more
     }
     return report;
+}
+
+void number_partner_entries(store::Journal& journal) {
+    constexpr const char* k_done = "partner_numbers";
+    if (journal.setting(k_done)) {
+        return;
+    }
+    journal.batch([&] {
+        std::map<std::int64_t, std::int64_t> numbers; // source id -> number here
+        for (const Received& r : received(journal, [](std::int64_t, const std::string&) {})) {
+            if (r.number > 0) {
+                numbers[r.source_id] = r.number;
+            }
+        }
+        std::vector<std::pair<std::int64_t, json>> updates; // oldest record first
+        journal.for_each_record(
+            "received",
+            [&](std::int64_t id, const std::string& payload) {
+                auto j = util::parse_msgpack(payload.begin(), payload.end());
+                if (j && j->is_object() && !j->contains("number") &&
+                    (*j)["source_id"].is_number_integer()) {
+                    updates.emplace_back(id, std::move(*j));
+                }
+            },
+            [](std::int64_t, const std::string&) {}); // damaged ones are named when read
+        for (auto& [id, j] : updates) {
+            auto [at, added] = numbers.try_emplace(j["source_id"].get<std::int64_t>(), 0);
+            if (added) {
+                at->second = journal.reserve_number();
+            }
+            j["number"] = at->second;
+            const std::vector<std::uint8_t> packed = json::to_msgpack(j);
+            journal.update_record(id, "received", std::string(packed.begin(), packed.end()));
+        }
+        journal.set_setting(k_done, "1");
+    });
 }
 
 int remove_received_entries(store::Journal& journal) {

@@ -133,7 +133,9 @@ class Consent(DuetTestCase):
         self.assertOk(self.alex.run("share", "1", "--yes"))
         self.assertEqual(self.partner_answers(self.sam), ["from alex"])
         self.assertOk(self.sam.run("reflect", "--prompt", "e2e/note", "--answer", "from sam"))
-        self.assertOk(self.sam.run("share", "1", "--yes"))
+        # Alex's entry arrived first, so Sam's own is entry 2 in Sam's journal.
+        self.assertEqual([e["id"] for e in self.sam.entries("--mine")], [2])
+        self.assertOk(self.sam.run("share", "2", "--yes"))
 
         r = self.sam.run("invite", "leave")
         self.assertEqual(r.returncode, 2, "no terminal and no --yes: leave refuses")
@@ -210,6 +212,50 @@ class Consent(DuetTestCase):
         os.rename(kept, share)  # then the entry, late
         self.assertOk(self.sam.run("reflect", "--prompt", "e2e/pair", "--skip"))
         self.assertEqual(self.partner_answers(self.sam), [], "never revealed")
+
+    # --- one number per entry -----------------------------------------------------------
+
+    def test_partner_entries_get_numbers_of_this_journal(self):
+        self.link()
+        self.assertOk(self.sam.run("reflect", "--prompt", "e2e/note", "--answer", "Sam one"))
+        self.assertOk(self.sam.run("reflect", "--prompt", "e2e/note", "--answer", "Sam two"))
+        self.assertOk(self.alex.run("reflect", "--prompt", "e2e/note", "--answer", "Alex one"))
+        self.assertOk(self.sam.run("share", "1", "2", "--yes"))
+        self.assertOk(self.alex.run("reflect", "--prompt", "e2e/note", "--answer", "Alex two"))
+
+        numbers = {e["answer"]: e["id"] for e in self.alex.entries()}
+        self.assertEqual(sorted(numbers), ["Alex one", "Alex two", "Sam one", "Sam two"])
+        self.assertEqual(len(set(numbers.values())), 4, f"one number per entry: {numbers}")
+        self.assertEqual(numbers["Alex one"], 1)
+        # Every format shows the same numbers.
+        text = self.alex.run("review").stdout
+        markdown = self.alex.run("review", "--format", "markdown").stdout
+        for answer, n in numbers.items():
+            self.assertRegex(text, rf"(?m)^#{n}\b")
+            self.assertIn(f"#{n} ", markdown)
+        self.assertEqual(numbers, {e["answer"]: e["id"] for e in self.alex.entries()},
+                         "stable from one run to the next")
+
+        # A number of the partner's entry is theirs to share or take back.
+        for args in (("share", str(numbers["Sam one"]), "--yes"),
+                     ("share", "--withdraw", str(numbers["Sam two"]))):
+            r = self.alex.run(*args)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("your partner shared", r.stderr)
+        # Every number review shows for Alex's own entries is what share takes.
+        r = self.alex.run("share", str(numbers["Alex two"]), "--yes")
+        self.assertOk(r)
+        self.assertIn("Alex two", r.stdout)
+        self.assertOk(self.alex.run("share", "--withdraw", str(numbers["Alex two"])))
+
+        # A new copy of Sam's entry keeps its number; a withdrawn one leaves the rest alone.
+        self.assertOk(self.sam.run("share", "1", "--yes"))
+        self.assertOk(self.sam.run("share", "--withdraw", "2"))
+        after = {e["answer"]: e["id"] for e in self.alex.entries()}
+        self.assertEqual(after, {k: v for k, v in numbers.items() if k != "Sam two"})
+        self.assertOk(self.alex.run("reflect", "--prompt", "e2e/note", "--answer", "Alex three"))
+        newest = {e["answer"]: e["id"] for e in self.alex.entries()}["Alex three"]
+        self.assertGreater(newest, max(numbers.values()), "numbers are never given twice")
 
     # --- no tallies, no activity outside status and review --partner -------------------
 

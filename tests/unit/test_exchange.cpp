@@ -3,10 +3,15 @@
 #include "duet/exchange/envelope.hpp"
 #include "duet/exchange/invitation.hpp"
 #include "duet/exchange/link.hpp"
+#include "duet/store/journal.hpp"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <sodium.h>
+
+#include <filesystem>
+#include <map>
 
 using namespace duet;
 using namespace duet::exchange;
@@ -204,4 +209,65 @@ TEST_CASE("exchange::is_conflict_copy") {
     CHECK(is_conflict_copy("duet-share-ab.sync-conflict-20261126-101010-ABCDEF.duet"));
     CHECK(is_conflict_copy("duet-share-ab (conflicted copy 2026-11-26).duet"));
     CHECK_FALSE(is_conflict_copy("duet-share-abcdef.duet"));
+}
+
+TEST_CASE("exchange::number_partner_entries gives an old journal's partner entries numbers") {
+    // Journals from before one number per entry kept the partner's entries
+    // under the partner's own numbers, which collided with this journal's.
+    const auto kdf = crypto::kdf_preset("interactive");
+    std::filesystem::remove_all("numbering");
+    const store::DataFolder folder{std::filesystem::absolute("numbering")};
+    store::Journal j =
+        store::Journal::create(folder, crypto::SecureBytes(crypto::as_bytes("pw")), kdf);
+    const auto entry = [](std::string answer) {
+        store::Entry e;
+        e.created_at = {20000 * 86400 + 3600, 0};
+        e.day = 20000;
+        e.pack = "daily";
+        e.prompt_id = "noticed";
+        e.prompt_text = "What did I notice?";
+        e.kind = "text";
+        e.answer = std::move(answer);
+        return e;
+    };
+    const auto old_record = [&](std::int64_t source, int revision, const std::string& answer) {
+        crypto::SecureBytes plain(256);
+        store::encode_entry_into(entry(answer), plain);
+        const nlohmann::json stored = {{"source_id", source},
+                                       {"revision", revision},
+                                       {"message", fmt::format("m{}-{}", source, revision)},
+                                       {"entry", nlohmann::json::binary_t(std::vector<std::uint8_t>(
+                                                     plain.data(), plain.data() + plain.size()))}};
+        const auto packed = nlohmann::json::to_msgpack(stored);
+        j.add_record("received", std::string(packed.begin(), packed.end()));
+    };
+    store::Entry mine1 = entry("mine 1");
+    store::Entry mine2 = entry("mine 2");
+    j.add(mine1);
+    j.add(mine2);
+    old_record(1, 1, "theirs 1");
+    old_record(2, 1, "theirs 2");
+    old_record(1, 2, "theirs 1, again");
+
+    const auto numbers = [&] {
+        std::map<std::string, std::int64_t> out;
+        for (const store::Entry& e : partner_entries(j, [](std::int64_t, const std::string&) {
+                                         FAIL("nothing is damaged");
+                                     }).visible) {
+            out[*e.answer] = e.id;
+        }
+        return out;
+    };
+    CHECK(numbers() ==
+          std::map<std::string, std::int64_t>{{"theirs 1, again", 1}, {"theirs 2", 2}});
+    number_partner_entries(j);
+    const auto after = numbers();
+    CHECK(after == std::map<std::string, std::int64_t>{{"theirs 1, again", 3}, {"theirs 2", 4}});
+    number_partner_entries(j); // once done, nothing changes
+    CHECK(numbers() == after);
+    store::Entry mine3 = entry("mine 3");
+    CHECK(j.add(mine3) == 5);
+    CHECK(j.reserve_number() == 6);
+    store::Entry mine4 = entry("mine 4");
+    CHECK(j.add(mine4) == 7);
 }

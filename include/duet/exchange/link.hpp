@@ -128,6 +128,11 @@ struct PartnerEntries {
 PartnerEntries partner_entries(const store::Journal& journal,
                                const store::Journal::DamagedFn& on_damaged);
 
+// Gives the partner's entries numbers of this journal where they have none
+// yet (journals from before one number per entry showed the partner's own
+// numbers); the same number for every revision of an entry. Cheap once done.
+void number_partner_entries(store::Journal& journal);
+
 // Removes every entry the partner shared (and pending reveals); returns how many.
 int remove_received_entries(store::Journal& journal);
 
