@@ -1,12 +1,15 @@
 // Housekeeping: changing the passphrase, and checking what is intact.
 #include "duet/cli/commands.hpp"
 #include "duet/cli/partner.hpp"
+#include "duet/crypto/secure.hpp"
 #include "duet/error.hpp"
+#include "duet/util/dates.hpp"
 #include "duet/util/files.hpp"
 #include "duet/util/text.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -45,6 +48,70 @@ std::string mode_note(const std::filesystem::path& p, unsigned want) {
     return mode == want ? "ok" : fmt::format("mode {:o}, expected {:o}", mode, want);
 }
 
+// "3, 5-9, 12": ids in order, runs shortened.
+std::string id_ranges(const std::vector<std::int64_t>& ids) {
+    std::string out;
+    for (std::size_t i = 0; i < ids.size();) {
+        std::size_t j = i;
+        while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1) {
+            ++j;
+        }
+        out += (out.empty() ? "" : ", ") + (j > i + 1    ? fmt::format("{}-{}", ids[i], ids[j])
+                                            : j == i + 1 ? fmt::format("{}, {}", ids[i], ids[j])
+                                                         : std::to_string(ids[i]));
+        i = j + 1;
+    }
+    return out;
+}
+
+// Copies what can be read into a fresh journal, keeps the damaged file beside
+// it under another name, and puts the fresh one in its place.
+int run_salvage(Context& ctx) {
+    ctx.require_journal();
+    const store::DataFolder folder = ctx.data_folder();
+    const std::filesystem::path fresh =
+        folder.dir / (".journal.db.salvage-" + crypto::to_hex(crypto::random_bytes(6)));
+    store::Journal::SalvageReport r;
+    {
+        store::Journal journal = ctx.unlock(false);
+        r = journal.salvage_into(fresh);
+    }
+    const std::string stamp = util::format_iso8601(util::now()).substr(0, 19);
+    std::string kept_name = "journal.db.damaged-" + stamp;
+    std::replace(kept_name.begin(), kept_name.end(), ':', '-');
+    const std::filesystem::path kept = folder.dir / kept_name;
+    std::error_code ec;
+    std::filesystem::rename(folder.journal(), kept, ec);
+    if (ec) {
+        std::filesystem::remove(fresh, ec);
+        throw RuntimeError(fmt::format("could not set {} aside: {}; nothing was changed",
+                                       folder.journal().string(), ec.message()));
+    }
+    std::filesystem::rename(fresh, folder.journal(), ec);
+    if (ec) {
+        std::error_code back;
+        std::filesystem::rename(kept, folder.journal(), back);
+        throw RuntimeError(fmt::format("could not put the salvaged journal in place: {}; the "
+                                       "journal was left as it was",
+                                       ec.message()));
+    }
+    util::sync_directory(folder.dir);
+    std::cout << fmt::format("Copied {} entr{} into a fresh journal.\n", r.entries_kept,
+                             r.entries_kept == 1 ? "y" : "ies");
+    if (!r.entries_lost.empty()) {
+        std::cout << fmt::format("These entries could not be read and are not in it: {}.\n",
+                                 id_ranges(r.entries_lost));
+    }
+    if (r.records_lost > 0 || r.settings_lost > 0 || !r.settings_complete) {
+        std::cout << "Some of the journal's own bookkeeping (partner records or settings) could "
+                     "not be read; duet rebuilds what it can as you use it.\n";
+    }
+    std::cout << fmt::format("The damaged file is kept as {} (still encrypted). Remove it when "
+                             "you are sure you no longer need it.\n",
+                             kept.string());
+    return 0;
+}
+
 int run_check(Context& ctx) {
     ctx.require_journal();
     const store::DataFolder folder = ctx.data_folder();
@@ -65,12 +132,11 @@ int run_check(Context& ctx) {
     std::vector<std::int64_t> damaged;
     journal.for_each([&](const store::Entry&) { ++intact; },
                      [&](std::int64_t id, const std::string&) { damaged.push_back(id); });
-    std::string entries = damaged.empty()
-                              ? fmt::format("ok, {} intact", intact)
-                              : fmt::format("{} intact, {} damaged:", intact, damaged.size());
-    for (const std::int64_t id : damaged) {
-        entries += fmt::format(" {}", id);
-    }
+    std::sort(damaged.begin(), damaged.end());
+    damaged.erase(std::unique(damaged.begin(), damaged.end()), damaged.end());
+    const std::string entries = damaged.empty() ? fmt::format("ok, {} intact", intact)
+                                                : fmt::format("{} intact, {} damaged: {}", intact,
+                                                              damaged.size(), id_ranges(damaged));
     line("entries", entries);
     std::size_t records_damaged = 0;
     for (const char* kind : {"received", "shared", "invitation"}) {
@@ -96,8 +162,9 @@ int run_check(Context& ctx) {
         std::cout << "Everything duet keeps for you is intact.\n";
         return 0;
     }
-    std::cout << "Some parts are damaged; everything marked ok is still readable. A backup of "
-                 "the data folder from before the damage would restore the rest.\n";
+    std::cout << "Some parts are damaged; everything marked ok is still readable. "
+                 "`duet check --salvage` copies everything readable into a fresh journal; a "
+                 "backup of the data folder from before the damage would restore the rest.\n";
     return static_cast<int>(ExitCode::invalid_data);
 }
 
@@ -231,7 +298,12 @@ void setup_housekeeping(CLI::App& app, Context& ctx, int& exit_code) {
 
     CLI::App* check = app.add_subcommand("check", "check the journal: what is intact, what is "
                                                   "damaged");
-    check->final_callback([&ctx, &exit_code] { exit_code = run_check(ctx); });
+    auto salvage = std::make_shared<bool>(false);
+    check->add_flag("--salvage", *salvage,
+                    "copy everything readable into a fresh journal, keeping the damaged file "
+                    "beside it");
+    check->final_callback(
+        [salvage, &ctx, &exit_code] { exit_code = *salvage ? run_salvage(ctx) : run_check(ctx); });
 
     auto erase = std::make_shared<EraseOptions>();
     CLI::App* erase_cmd = app.add_subcommand("erase", "remove your journal and everything duet "

@@ -134,6 +134,85 @@ class DamagedData(DuetTestCase):
         self.assertIn("newer version", r.stderr)
 
 
+def zero_a_leaf_of(db_path, table):
+    """Zero one page in the middle of a table's b-tree (audit finding 4); returns its number."""
+    db = sqlite3.connect(db_path)
+    root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    db.close()
+    with open(db_path, "r+b") as f:
+        f.seek((root - 1) * page_size)
+        page = f.read(page_size)
+        header = 100 if root == 1 else 0
+        assert page[header] == 0x05, "the table spans more than one page (an interior root)"
+        cells = int.from_bytes(page[header + 3:header + 5], "big")
+        pointer = header + 12 + 2 * (cells // 2)  # the middle child
+        cell = int.from_bytes(page[pointer:pointer + 2], "big")
+        child = int.from_bytes(page[cell:cell + 4], "big")
+        f.seek((child - 1) * page_size)
+        f.write(b"\0" * page_size)
+    return child
+
+
+class DamagedPage(DuetTestCase):
+    """Audit finding 4: one damaged page hid everything after it."""
+
+    def test_one_damaged_page_loses_only_what_was_on_it(self):
+        entries = [{"id": i, "created_at": f"2025-01-{1 + i % 28:02d}T{8 + i % 12:02d}:{i % 60:02d}:00+00:00",
+                    "day": f"2025-01-{1 + i % 28:02d}", "pack": "e2e", "prompt_id": "note",
+                    "prompt": "What would I like to remember about today?", "kind": "text",
+                    "answer": f"entry number {i} " + "words " * 40, "skipped": False,
+                    "for_session": False, "together": False, "imported": False, "author": "me"}
+                   for i in range(1, 301)]
+        export = os.path.join(self.root, "many.json")
+        with open(export, "w") as f:
+            json.dump({"format": "duet-export", "version": 1, "entries": entries}, f)
+        self.assertOk(self.me.run("reflect", "--import", export))
+        db_path = os.path.join(self.me.duet_home, "journal.db")
+        zero_a_leaf_of(db_path, "entries")
+
+        # What sqlite3 itself can still read, row by row.
+        db = sqlite3.connect(db_path)
+        readable = set()
+        for i in range(1, 301):
+            try:
+                if db.execute("SELECT id FROM entries WHERE id = ?", (i,)).fetchone():
+                    readable.add(i)
+            except sqlite3.DatabaseError:
+                pass
+        db.close()
+        lost = set(range(1, 301)) - readable
+        self.assertTrue(0 < len(lost) < 60, f"one page held a few entries: {sorted(lost)}")
+
+        r = self.me.run("review", "--format", "json")
+        self.assertEqual(r.returncode, 4, r.stderr)
+        shown = json.loads(r.stdout)["entries"]  # well-formed, whatever was lost
+        self.assertEqual({e["id"] for e in shown}, readable)
+        self.assertIn(f"entry {min(lost)} ", r.stderr)
+        r = self.me.run("review", "--last", "5", "--format", "json")
+        self.assertEqual(len(json.loads(r.stdout)["entries"]), 5)
+
+        r = self.me.run("check")
+        self.assertEqual(r.returncode, 4)
+        self.assertIn(f"{len(readable)} intact, {len(lost)} damaged: {min(lost)}-{max(lost)}", r.stdout)
+        self.assertIn("--salvage", r.stdout)
+
+        r = self.me.run("check", "--salvage")
+        self.assertOk(r)
+        self.assertIn(f"Copied {len(readable)} entries", r.stdout, sorted(lost))
+        self.assertIn(f"{min(lost)}-{max(lost)}", r.stdout)
+        kept = [f for f in os.listdir(self.me.duet_home) if f.startswith("journal.db.damaged-")]
+        self.assertEqual(len(kept), 1, "the damaged file is kept beside it")
+        r = self.me.run("check")
+        self.assertOk(r)
+        self.assertIn(f"ok, {len(readable)} intact", r.stdout)
+        self.assertEqual({e["id"] for e in self.me.entries()}, readable, "same numbers as before")
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e/note", "--answer", "after"))
+        self.assertEqual(self.me.entries("--last", "1")[0]["id"], 301)
+        r = self.me.run("check", passphrase="not it")
+        self.assertEqual(r.returncode, 3, "the salvaged journal keeps its passphrase")
+
+
 class HostileInput(DuetTestCase):
     def test_escape_sequences_never_reach_the_terminal_raw(self):
         evil = "hello \x1b]0;pwned\x07 \x1b[2J\x1b[31mred\x9b"
