@@ -138,6 +138,8 @@ int run_check(Context& ctx) {
                                                 : fmt::format("{} intact, {} damaged: {}", intact,
                                                               damaged.size(), id_ranges(damaged));
     line("entries", entries);
+    const auto tally = journal.check_tally();
+    line("entries removed", tally ? *tally : std::string("ok, none"));
     std::size_t records_damaged = 0;
     for (const char* kind : {"received", "shared", "invitation"}) {
         journal.for_each_record(

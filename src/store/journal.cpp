@@ -198,6 +198,9 @@ struct Journal::Impl {
     std::optional<Order> order;
     // The next entry id, known only inside a batch (no other writer can add then).
     std::optional<std::int64_t> next_id;
+    // Entries added in the open transaction, for the sealed tally (save_tally).
+    std::int64_t added = 0;
+    std::int64_t added_max = 0;
 
     // Statements prepared once and reused: preparing one costs more than
     // running it. Declared after db, so they are finalized before it closes.
@@ -497,16 +500,20 @@ std::int64_t Journal::add(Entry& entry, const std::string& content) {
             ins->exec();
         }
         mark_seen(content);
+        ++im.added;
+        im.added_max = std::max(im.added_max, id);
         if (im.in_batch) {
             im.next_id = id + 1;
         } else {
             im.next_id.reset();
             save_order();
+            save_tally();
         }
         tx.commit();
         return id;
     } catch (const SQLite::Exception& e) {
         if (!im.in_batch) {
+            im.added = 0;
             im.next_id.reset();
         }
         rethrow_sqlite(e, im.path);
@@ -570,6 +577,69 @@ void Journal::save_order() {
         text += ' ' + std::to_string(start);
     }
     set_setting(k_order_setting, text);
+}
+
+namespace {
+// The sealed "entry_tally" setting: how many entries the journal holds and the
+// highest number among them, kept with every write. Rows removed from the file
+// outside duet (which never removes an entry) leave it behind; check says so.
+constexpr const char* k_tally_setting = "entry_tally";
+
+std::optional<std::pair<std::int64_t, std::int64_t>> parse_tally(const std::string& text) {
+    const auto parts = util::split(text, ' ');
+    std::pair<std::int64_t, std::int64_t> tally;
+    if (parts.size() != 2 ||
+        std::from_chars(parts[0].data(), parts[0].data() + parts[0].size(), tally.first).ec !=
+            std::errc() ||
+        std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), tally.second).ec !=
+            std::errc()) {
+        return std::nullopt;
+    }
+    return tally;
+}
+} // namespace
+
+void Journal::save_tally() {
+    Impl& im = *m_impl;
+    if (im.added == 0) {
+        return;
+    }
+    std::pair<std::int64_t, std::int64_t> tally;
+    const auto text = setting(k_tally_setting);
+    const auto known = text ? parse_tally(*text) : std::nullopt;
+    if (known) {
+        tally = {known->first + im.added, std::max(known->second, im.added_max)};
+    } else { // a journal from before the tally: counted once, as it is now
+        tally = {count(), max_id()};
+    }
+    im.added = 0;
+    im.added_max = 0;
+    set_setting(k_tally_setting, fmt::format("{} {}", tally.first, tally.second));
+}
+
+std::optional<std::string> Journal::check_tally() const {
+    const auto text = setting(k_tally_setting);
+    if (!text) {
+        return std::nullopt; // not kept yet: nothing to compare
+    }
+    const auto tally = parse_tally(*text);
+    if (!tally) {
+        return std::string("its record of how many entries it holds is unreadable");
+    }
+    std::int64_t held = 0;
+    std::int64_t highest = 0;
+    try {
+        held = count();
+        highest = max_id();
+    } catch (const DataError&) {
+        return std::nullopt; // a damaged page: the entries themselves say what is lost
+    }
+    if (held == tally->first && highest == tally->second) {
+        return std::nullopt;
+    }
+    return fmt::format("duet wrote {} entries up to number {}, but the file holds {} up to "
+                       "number {}: entries were removed or the file was changed outside duet",
+                       tally->first, tally->second, held, highest);
 }
 
 std::optional<std::vector<std::int64_t>> Journal::order_segments() const {
@@ -763,15 +833,18 @@ void Journal::batch(const std::function<void()>& body) {
             im.in_batch = false;
             im.order.reset();
             im.next_id.reset();
+            im.added = 0;
             throw; // the transaction rolls back as it goes out of scope
         }
         im.in_batch = false;
         im.next_id.reset();
         save_order();
+        save_tally();
         tx.commit();
     } catch (const SQLite::Exception& e) {
         im.in_batch = false;
         im.next_id.reset();
+        im.added = 0;
         rethrow_sqlite(e, im.path);
     }
 }
@@ -1182,6 +1255,7 @@ Journal::SalvageReport Journal::salvage_into(const fs::path& file) const {
                                         "folder is the way back",
                                         im.path.string()));
         }
+        std::int64_t highest = 0;
         SQLite::Statement put_entry(out,
                                     "INSERT INTO entries (id, sealed, day_tag) VALUES (?, ?, ?)");
         scan_rows(
@@ -1200,6 +1274,7 @@ Journal::SalvageReport Journal::salvage_into(const fs::path& file) const {
                 bind_blob(put_entry, 3, row.getColumn(2));
                 put_entry.exec();
                 ++report.entries_kept;
+                highest = std::max(highest, id);
             },
             [&](std::int64_t id) { report.entries_lost.push_back(id); });
         SQLite::Statement put_record(out,
@@ -1257,6 +1332,9 @@ Journal::SalvageReport Journal::salvage_into(const fs::path& file) const {
             }
             report.seen_complete = false;
         }
+        // What the fresh journal holds now is what its tally says.
+        write_setting(out, im.data_key, im.journal_id, k_tally_setting,
+                      fmt::format("{} {}", report.entries_kept, highest));
         writing.commit();
     } catch (const SQLite::Exception& e) {
         std::error_code ec;

@@ -118,6 +118,10 @@ class Journal {
     // Rewraps the data key only; entries are untouched.
     void change_passphrase(const crypto::SecureBytes& passphrase, const crypto::KdfParams& kdf);
     crypto::KdfParams kdf() const;
+    // duet never removes an entry: a sealed tally of how many it wrote (and the
+    // highest number) is kept with every write. nullopt when the file agrees
+    // (or keeps no tally yet), else what differs.
+    std::optional<std::string> check_tally() const;
     // SQLite's own structural check: "ok", or what it found.
     std::string integrity_check() const;
     const fs::path& path() const;
@@ -149,6 +153,7 @@ class Journal {
     static std::unique_ptr<Impl> open_file(const DataFolder& folder);
     void note_order(const Entry& entry); // inside add's transaction
     void save_order();
+    void save_tally(); // after save_order, inside the same transaction
     std::unique_ptr<Impl> m_impl;
 };
 
