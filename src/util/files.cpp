@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -111,7 +113,60 @@ void write_file_atomic(const fs::path& path, std::string_view content, bool over
     sync_directory(dir);
 }
 
+namespace {
+// Temporary files that must not outlive the process: a terminal closed or a
+// `kill` while an export is being written would otherwise leave it behind.
+// The handler only unlinks fixed buffers and dies again, as it was asked to.
+constexpr int k_pending_slots = 8;
+char g_pending[k_pending_slots][4096];
+volatile std::sig_atomic_t g_pending_used[k_pending_slots] = {};
+
+extern "C" void remove_pending_and_die(int sig) {
+    for (int i = 0; i < k_pending_slots; ++i) {
+        if (g_pending_used[i] != 0) {
+            ::unlink(g_pending[i]);
+        }
+    }
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+}
+
+// Installs the handler for signals nobody else handles; returns a slot or -1.
+int remove_on_fatal_signal(const fs::path& path) {
+    static const bool installed = [] {
+        for (const int sig : {SIGTERM, SIGHUP, SIGINT}) {
+            struct sigaction old {};
+            if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) {
+                struct sigaction act {};
+                act.sa_handler = remove_pending_and_die;
+                sigemptyset(&act.sa_mask);
+                ::sigaction(sig, &act, nullptr);
+            }
+        }
+        return true;
+    }();
+    (void)installed;
+    const std::string& p = path.native();
+    for (int i = 0; i < k_pending_slots; ++i) {
+        if (g_pending_used[i] == 0 && p.size() < sizeof g_pending[i]) {
+            std::memcpy(g_pending[i], p.c_str(), p.size() + 1);
+            std::atomic_signal_fence(std::memory_order_seq_cst);
+            g_pending_used[i] = 1;
+            return i;
+        }
+    }
+    return -1;
+}
+
+void forget_pending(int slot) {
+    if (slot >= 0) {
+        g_pending_used[slot] = 0;
+    }
+}
+} // namespace
+
 struct AtomicFile::State {
+    int pending_slot = -1;
     fs::path path;
     fs::path tmp;
     bool overwrite = true;
@@ -131,10 +186,12 @@ AtomicFile::AtomicFile(const fs::path& path, bool overwrite, unsigned mode)
     ::close(fd);
     m_state->path = path;
     m_state->tmp = tmpl;
+    m_state->pending_slot = remove_on_fatal_signal(m_state->tmp);
     m_state->overwrite = overwrite;
     m_state->out.open(m_state->tmp, std::ios::binary | std::ios::trunc);
     if (!m_state->out) {
         ::unlink(m_state->tmp.c_str());
+        forget_pending(m_state->pending_slot);
         throw RuntimeError(fmt::format("could not write {}", path.string()));
     }
 }
@@ -144,6 +201,7 @@ AtomicFile::~AtomicFile() {
         m_state->out.close();
         ::unlink(m_state->tmp.c_str());
     }
+    forget_pending(m_state->pending_slot);
 }
 
 std::ostream& AtomicFile::stream() {
@@ -164,6 +222,7 @@ void AtomicFile::commit() {
     }
     publish(st.tmp, st.path, st.overwrite);
     st.committed = true;
+    forget_pending(st.pending_slot);
     sync_directory(st.path.has_parent_path() ? st.path.parent_path() : fs::path("."));
 }
 
