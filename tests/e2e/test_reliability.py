@@ -103,6 +103,18 @@ class DamagedData(DuetTestCase):
         # Writing still works, and the damaged entry is not silently replaced.
         self.assertOk(self.me.run("reflect", "--prompt", "e2e/note", "--answer", "four"))
 
+    def test_entries_removed_outside_duet_are_noticed(self):
+        """Audit finding 9: deleting rows passed `duet check`."""
+        for victim in (2, 3):  # one in the middle, then the newest
+            db = sqlite3.connect(self.db)
+            db.execute("DELETE FROM entries WHERE id = ?", (victim,))
+            db.commit()
+            db.close()
+            r = self.me.run("check")
+            self.assertEqual(r.returncode, 4, r.stdout)
+            self.assertIn("entries were removed", r.stdout)
+            self.assertIn("duet wrote 3 entries up to number 3", r.stdout)
+
     def test_check_on_an_intact_journal(self):
         r = self.me.run("check")
         self.assertOk(r)
@@ -154,20 +166,54 @@ def zero_a_leaf_of(db_path, table):
     return child
 
 
+def import_many(test, n, words=40):
+    """Fill test.me's journal with n entries through one import."""
+    entries = [{"id": i, "created_at": f"2025-01-{1 + i % 28:02d}T{8 + i % 12:02d}:{i % 60:02d}:00+00:00",
+                "day": f"2025-01-{1 + i % 28:02d}", "pack": "e2e", "prompt_id": "note",
+                "prompt": "What would I like to remember about today?", "kind": "text",
+                "answer": f"entry number {i} " + "words " * words, "skipped": False,
+                "for_session": False, "together": False, "imported": False, "author": "me"}
+               for i in range(1, n + 1)]
+    export = os.path.join(test.root, "many.json")
+    with open(export, "w") as f:
+        json.dump({"format": "duet-export", "version": 1, "entries": entries}, f)
+    test.assertOk(test.me.run("reflect", "--import", export))
+    os.remove(export)
+
+
+class InterruptedExport(DuetTestCase):
+    def test_a_killed_export_leaves_no_temporary_file(self):
+        """Audit finding 10: a killed `review -o` left a hidden plaintext .tmp file."""
+        import_many(self, 3000, words=20)
+        out_dir = os.path.join(self.root, "exports")
+        os.mkdir(out_dir)
+        args = [DUET, "review", "--format", "json", "-o", os.path.join(out_dir, "out.json")]
+        start = time.monotonic()
+        self.assertOk(subprocess.run(args, env=self.me.env(), stdin=subprocess.DEVNULL,
+                                     capture_output=True, timeout=120))
+        lifetime = time.monotonic() - start
+        os.remove(os.path.join(out_dir, "out.json"))
+        rng = random.Random(4)
+        killed = 0
+        for round_ in range(24):
+            p = subprocess.Popen(args, env=self.me.env(), stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # Late in its life, when the export is being written.
+            time.sleep(lifetime * rng.uniform(0.5, 1.0))
+            p.send_signal((signal.SIGTERM, signal.SIGHUP, signal.SIGINT)[round_ % 3])
+            killed += p.wait(timeout=60) < 0
+            left = [f for f in os.listdir(out_dir) if ".tmp-" in f]
+            self.assertEqual(left, [], f"round {round_}")
+            for f in os.listdir(out_dir):
+                os.remove(os.path.join(out_dir, f))
+        self.assertGreater(killed, 0, "some rounds stopped duet before it finished")
+
+
 class DamagedPage(DuetTestCase):
     """Audit finding 4: one damaged page hid everything after it."""
 
     def test_one_damaged_page_loses_only_what_was_on_it(self):
-        entries = [{"id": i, "created_at": f"2025-01-{1 + i % 28:02d}T{8 + i % 12:02d}:{i % 60:02d}:00+00:00",
-                    "day": f"2025-01-{1 + i % 28:02d}", "pack": "e2e", "prompt_id": "note",
-                    "prompt": "What would I like to remember about today?", "kind": "text",
-                    "answer": f"entry number {i} " + "words " * 40, "skipped": False,
-                    "for_session": False, "together": False, "imported": False, "author": "me"}
-                   for i in range(1, 301)]
-        export = os.path.join(self.root, "many.json")
-        with open(export, "w") as f:
-            json.dump({"format": "duet-export", "version": 1, "entries": entries}, f)
-        self.assertOk(self.me.run("reflect", "--import", export))
+        import_many(self, 300)
         db_path = os.path.join(self.me.duet_home, "journal.db")
         zero_a_leaf_of(db_path, "entries")
 
