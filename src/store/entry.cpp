@@ -55,6 +55,23 @@ class Packer {
         raw(s.data(), n);
     }
     void boolean(bool b) { byte(b ? 0xc3 : 0xc2); }
+    // A string of n zero bytes (padding).
+    void zeros(std::size_t n) {
+        if (n <= 31) {
+            byte(0xa0 | static_cast<unsigned>(n));
+        } else if (n <= 0xff) {
+            byte(0xd9);
+            be(n, 1);
+        } else {
+            byte(0xda);
+            be(std::min<std::size_t>(n, 0xffff), 2);
+            n = std::min<std::size_t>(n, 0xffff);
+        }
+        if (m_out != nullptr) {
+            std::memset(m_out + m_size, 0, n);
+        }
+        m_size += n;
+    }
     // The smallest encoding, as MessagePack asks.
     void integer(std::int64_t v) {
         if (v >= 0) {
@@ -113,11 +130,16 @@ class Packer {
     std::size_t m_size = 0;
 };
 
-void pack_entry(const Entry& e, Packer& p) {
+// Sealed entries are padded to a few sizes, so the journal file and shared
+// messages show roughly how long an answer is, never exactly: "z" holds
+// `pad` bytes of padding (older duets skip fields they do not know).
+void pack_entry(const Entry& e, Packer& p, std::size_t pad) {
     const bool scale = e.kind == "scale";
     const std::size_t fields =
-        12 + (e.answer ? 1 : 0) + (e.value ? 1 : 0) + (scale ? 2 : 0) + (e.source.empty() ? 0 : 1);
+        13 + (e.answer ? 1 : 0) + (e.value ? 1 : 0) + (scale ? 2 : 0) + (e.source.empty() ? 0 : 1);
     p.map(fields);
+    p.str("z");
+    p.zeros(pad);
     p.str("v");
     p.integer(k_entry_format);
     p.str("t");
@@ -439,23 +461,49 @@ void read_field(Reader& r, std::string_view key, Entry& e, unsigned& seen, int& 
 
 } // namespace
 
+namespace {
+// The sizes an encoded entry is padded to: 256 bytes, doubling to 16 KiB,
+// then whole 16 KiB steps.
+std::size_t padded_size(std::size_t n) {
+    constexpr std::size_t k_step = 16 * 1024;
+    std::size_t bucket = 256;
+    while (bucket < n && bucket < k_step) {
+        bucket *= 2;
+    }
+    return n <= bucket ? bucket : (n + k_step - 1) / k_step * k_step;
+}
+
+// How many padding bytes bring the entry to its bucket.
+std::size_t padding_for(const Entry& entry) {
+    Packer bare;
+    pack_entry(entry, bare, 0);
+    const std::size_t extra = padded_size(bare.size()) - bare.size();
+    // A longer padding string needs a longer length prefix (1, 2 or 3 bytes).
+    if (extra <= 31) {
+        return extra;
+    }
+    if (extra - 1 <= 0xff) {
+        return extra - 1;
+    }
+    return extra - 2;
+}
+} // namespace
+
 void encode_entry_into(const Entry& entry, crypto::SecureBytes& out) {
+    const std::size_t pad = padding_for(entry);
     Packer count;
-    pack_entry(entry, count);
+    pack_entry(entry, count, pad);
     if (out.capacity() < count.size()) {
         out = crypto::SecureBytes(std::max<std::size_t>(count.size(), 2 * out.capacity()));
     }
     out.resize(count.size());
     Packer write(out.data());
-    pack_entry(entry, write);
+    pack_entry(entry, write, pad);
 }
 
 crypto::SecureBytes encode_entry(const Entry& entry) {
-    Packer count;
-    pack_entry(entry, count);
-    crypto::SecureBytes out(count.size());
-    Packer write(out.data());
-    pack_entry(entry, write);
+    crypto::SecureBytes out;
+    encode_entry_into(entry, out);
     return out;
 }
 

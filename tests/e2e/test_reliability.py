@@ -115,6 +115,18 @@ class DamagedData(DuetTestCase):
             self.assertIn("entries were removed", r.stdout)
             self.assertIn("duet wrote 3 entries up to number 3", r.stdout)
 
+    def test_answer_lengths_are_not_visible_exactly(self):
+        """Audit finding 10: sealed sizes gave away each answer's length."""
+        for text in ("ok", "a somewhat longer answer about the walk home and the rain", "x" * 150):
+            self.assertOk(self.me.run("reflect", "--prompt", "e2e/note", "--answer", text))
+        db = sqlite3.connect(self.db)
+        sizes = [n for (n,) in db.execute("SELECT length(sealed) FROM entries WHERE id > 3")]
+        db.close()
+        self.assertEqual(sizes[0], sizes[1], f"short answers share one size: {sizes}")
+        self.assertEqual(sizes[2] - sizes[1], 256, f"a longer one takes the next size: {sizes}")
+        for text in ("one", "two", "three"):
+            self.assertIn(text, [e["answer"] for e in self.me.entries()])
+
     def test_check_on_an_intact_journal(self):
         r = self.me.run("check")
         self.assertOk(r)
