@@ -56,7 +56,12 @@ class Side:
         return r
 
     def write(self, answer, *extra, prompt="e2e/note"):
-        r = self.run("reflect", "--prompt", prompt, "--answer", answer, *extra)
+        args = ("reflect", "--prompt", prompt, "--answer", answer, *extra)
+        if "--together" in extra:
+            r = self.run(*args)  # it shares: through the engine
+        else:
+            r = self.world.run(*args)  # stays in the journal: no need to sync
+            self.case.assertOk(r)
         return ENTRY.search(r.stdout).group(1)
 
     def partner_answers(self):
