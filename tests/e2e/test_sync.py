@@ -19,7 +19,7 @@ import time
 import unittest
 import urllib.request
 
-from duettest import DUET, PASSPHRASE, World
+from duettest import DUET, World
 from syncengines import GIT, SYNCTHING, GitPair, SyncthingPair, visible_files, wait_for
 
 CODE = re.compile(r"safety code: (\d{4}(?: \d{4}){4})")
@@ -192,22 +192,28 @@ class Scenarios:
         self.assertEqual(self.sam.partner_answers(), [], "withdrawn first: never shown")
         self.assertEqual(self.alex.partner_answers(), ["sent right after accepting"])
 
-        # 3. Sam ends the link and invites again at once; Alex answers the new
-        # invitation before any other duet command has read the notice.
+        # 3. Sam ends the link and invites again at once; the new invitation arrives
+        # and is accepted before the leave notice does: the notice, about the link
+        # that was, must not end the new one.
+        self.hold("duet-leave-*")
         self.sam.run("invite", "leave", "--yes")
         before = self.alex.files("duet-invitation-*.txt")
         self.sam.run("invite", "--name", "Sam", "--shared", self.sam.folder)
         self.settle()
         new = [n for n in self.alex.files("duet-invitation-*.txt") if n not in before]
         self.assertEqual(len(new), 1)
-        invitation = self.alex.path(new[0])
-        self.alex.run("invite", "accept", invitation, "--yes", "--name", "Alex")
-        self.assertIn("Linked with Sam", self.alex.run("invite", "status").stdout)
+        self.alex.run("invite", "accept", self.alex.path(new[0]), "--yes", "--name", "Alex")
         self.assertIn("Linked with Alex", self.sam.run("invite", "status").stdout)
+        self.release()
+        self.assertEqual(len(self.alex.messages("leave")), 1, "the notice is there now")
+        r = self.alex.run("invite", "status")
+        self.assertIn("Linked with Sam", r.stdout)
+        self.assertNotIn("ended", r.stderr)
         a2 = self.alex.write("after linking again")
         self.alex.run("share", a2, "--yes")
         self.assertEqual(self.sam.partner_answers(), ["after linking again"])
-        self.assertIn("Linked with Sam", self.alex.run("invite", "status").stdout)
+        self.settle()
+        self.assertEqual(self.sam.messages("leave"), [], "read, and removed")
 
     def test_engine_leftovers_copies_and_deletions(self):
         self.link()
