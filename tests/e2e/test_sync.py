@@ -374,6 +374,45 @@ class ThroughSyncthing(Scenarios, unittest.TestCase):
             inst.scan(self.pair.FOLDER_ID)
         self.settle()
 
+    def test_a_real_conflict_copy(self):
+        """Both sides change one shared file while the devices cannot reach each
+        other; Syncthing keeps the loser as NAME.sync-conflict-…, on both sides."""
+        self.link()
+        e1 = self.alex.write("kept once")
+        self.alex.run("share", e1, "--yes")
+        self.assertEqual(self.sam.partner_answers(), ["kept once"])
+        name = self.sam.messages("share")[0]
+        with open(self.alex.path(name), "rb") as f:
+            sealed = f.read()
+        for inst, peer in ((self.pair.a, self.pair.b), (self.pair.b, self.pair.a)):
+            inst.api(f"/rest/system/pause?device={peer.device_id}", method="POST")
+        try:
+            wait_for(lambda: not self.pair.a.connected_to(self.pair.b), SETTLE_SECONDS,
+                     "the devices to part")
+            with open(self.sam.path(name), "wb") as f:  # a careless tool cuts it short
+                f.write(sealed[: len(sealed) // 2])
+            time.sleep(1.1)  # so that the other change is the newer one
+            with open(self.alex.path(name), "wb") as f:  # a backup puts it back
+                f.write(sealed)
+            for inst in (self.pair.a, self.pair.b):
+                inst.scan(self.pair.FOLDER_ID)
+            wait_for(lambda: self.pair.a.idle(self.pair.FOLDER_ID)
+                     and self.pair.b.idle(self.pair.FOLDER_ID), SETTLE_SECONDS, "the scans")
+        finally:
+            for inst, peer in ((self.pair.a, self.pair.b), (self.pair.b, self.pair.a)):
+                inst.api(f"/rest/system/resume?device={peer.device_id}", method="POST")
+        wait_for(lambda: self.sam.files("*.sync-conflict-*") and self.alex.files("*.sync-conflict-*"),
+                 SETTLE_SECONDS, "Syncthing's conflict copy on both sides")
+        self.settle()
+        copies = self.sam.files("*.sync-conflict-*")
+        self.assertEqual(len(copies), 1, copies)
+        self.assertTrue(copies[0].startswith(name[:-len(".duet")] + ".sync-conflict-"), copies)
+        with open(self.sam.path(name), "rb") as f:
+            self.assertEqual(f.read(), sealed, "the newer, whole file won")
+        self.assertEqual(self.sam.partner_answers(), ["kept once"])
+        self.assertEqual(self.alex.partner_answers(), [])
+        self.assertIn(f"#{e1}", self.alex.run("share", "--list").stdout)
+
     def test_syncthing_stays_on_this_machine(self):
         for inst in (self.pair.a, self.pair.b):
             opts = inst.api("/rest/config/options")
