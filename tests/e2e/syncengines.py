@@ -77,10 +77,10 @@ def visible_files(folder):
 
 
 class Crossings:
-    """How long changes took to reach the other side, per engine."""
+    """How long the engine took to bring the two folders in step, each time."""
 
-    def __init__(self, engine):
-        self.engine = engine
+    def __init__(self, what):
+        self.what = what
         self.seconds = []
 
     def add(self, seconds):
@@ -88,9 +88,9 @@ class Crossings:
 
     def summary(self):
         if not self.seconds:
-            return f"{self.engine}: no change crossed"
+            return f"{self.what}: never measured"
         s = sorted(self.seconds)
-        return (f"{self.engine}: {len(s)} changes crossed; median {statistics.median(s):.2f} s, "
+        return (f"{self.what}: median {statistics.median(s):.2f} s over {len(s)}, "
                 f"fastest {s[0]:.2f} s, slowest {s[-1]:.2f} s")
 
 
@@ -281,7 +281,7 @@ class SyncthingPair:
     def __init__(self, root):
         self.a = SyncthingInstance(root, "alex-syncthing")
         self.b = SyncthingInstance(root, "sam-syncthing")
-        self.crossings = Crossings("Syncthing")
+        self.crossings = Crossings("a change in one folder, until the other matched")
 
     def start(self, timeout=60):
         ports = free_ports(4)
@@ -380,7 +380,7 @@ class GitPair:
         self.bare = os.path.join(root, "server", "duet.git")
         self.a = os.path.join(root, "alex-clone")
         self.b = os.path.join(root, "sam-clone")
-        self.crossings = Crossings("git")
+        self.crossings = Crossings("one `duet-git --sync` (pull, and push if needed)")
         self.wrapper = os.path.join(root, "bin", "duet-git")
         os.makedirs(os.path.dirname(self.wrapper), exist_ok=True)
         with open(self.wrapper, "w", encoding="utf-8") as f:
