@@ -35,6 +35,13 @@ function(duet_find_test_deps out)
   if(NOT DUET_FAKETIME)
     list(APPEND missing faketime)
   endif()
+  # The shared folder through real sync engines (tests/e2e/test_sync.py).
+  foreach(tool syncthing git)
+    find_program(DUET_${tool}_PROGRAM ${tool})
+    if(NOT DUET_${tool}_PROGRAM)
+      list(APPEND missing ${tool})
+    endif()
+  endforeach()
 
   if(NOT missing)
     message(STATUS "Tests: on")

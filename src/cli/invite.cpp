@@ -213,7 +213,7 @@ int run_invite_accept(const InviteAnswerOptions& o, Context& ctx) {
     const fs::path reply = exchange::write_acceptance(journal, inv, my_name, dir);
     exchange::remember_shared_folder(journal, dir);
     exchange::save_partner(
-        journal, {inv.from_name, inv.public_key, util::format_day(util::today()), "", {}});
+        journal, {inv.from_name, inv.public_key, util::format_day(util::today()), "", {}, inv.id});
     std::cout << fmt::format("Linked with {}. Your answer is in {}{}.\n", from, reply.string(),
                              my_name.empty() ? " (it gives no name)"
                                              : fmt::format(" (it gives your name as {})",

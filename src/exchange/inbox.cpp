@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <initializer_list>
 #include <map>
 
@@ -81,7 +82,36 @@ struct Arrival {
     std::string refusal_key; // "refused:NAME:SIZE:MTIME"
     std::string content;
     std::optional<Header> header; // for .duet messages
+    bool fresh = false;           // changed moments ago: a sync tool may still be writing it
 };
+
+// Git, and some cloud drives, write a file in place, so duet can meet one half
+// written. A file that fails its check while it is this new is read again on
+// the next run instead of being refused; once it has stopped changing for this
+// long, it is refused as damaged, once.
+constexpr auto k_settle_time = std::chrono::seconds(60);
+
+bool is_fresh(std::int64_t mtime_ns) {
+    const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    const std::int64_t window = std::chrono::nanoseconds(k_settle_time).count();
+    return mtime_ns > now - window && mtime_ns < now + window;
+}
+
+// The first bytes of a sealed message, or fewer: what a half-written one shows.
+bool could_be_unfinished_message(const std::string& content) {
+    constexpr std::string_view magic = "DUETMS";
+    return content.size() < k_header_size &&
+           std::string_view(content).substr(0, magic.size()) ==
+               magic.substr(0, std::min(content.size(), magic.size()));
+}
+
+// Gone between the listing and the reading: the other side deleted it.
+bool vanished(const fs::path& path) {
+    std::error_code ec;
+    return !fs::exists(fs::symlink_status(path, ec));
+}
 
 // The order in which kinds are taken in: who we are linked with first, then
 // what they sent, then the end of a link, so a leave that arrives with the
@@ -135,16 +165,22 @@ class Inbox {
                 continue; // refused before, unchanged: said once is enough
             }
             if (!stamp) {
-                refuse(a, "is not a plain file (a link, a folder or a device); it was not read");
+                if (!vanished(path)) {
+                    refuse(a,
+                           "is not a plain file (a link, a folder or a device); it was not read");
+                }
                 continue;
             }
+            a.fresh = is_fresh(stamp->mtime_ns);
             const bool is_message = path.filename().string().ends_with(".duet");
             try {
                 a.content =
                     util::read_foreign_file(path, is_message ? k_max_message_size : 64 * 1024)
                         .content;
             } catch (const Error& e) {
-                refuse(a, e.what(), false);
+                if (!vanished(path)) {
+                    refuse(a, e.what(), false);
+                }
                 continue;
             }
             if (is_message && !admit_message(a)) {
@@ -167,6 +203,11 @@ class Inbox {
         const std::string id = crypto::to_hex(a.header->id);
         if (m_journal.seen("msg:" + id)) {
             return; // another duet took it in meanwhile
+        }
+        // Sync tools deliver files in any order: a partner's first messages can
+        // arrive before their acceptance. They wait, unread and unreported.
+        if (a.header->type != MessageType::acceptance && may_become_partner(a.header->sender)) {
+            return;
         }
         // From a link that has ended: set aside quietly, once. Judged here, after
         // any acceptance of this run, so a link made again is not mistaken for it.
@@ -225,7 +266,9 @@ class Inbox {
     bool admit_message(Arrival& a) {
         a.header = peek_header(crypto::as_bytes(a.content));
         if (!a.header) {
-            refuse(a, "not a duet message (damaged, or some other file); it was ignored");
+            if (!(a.fresh && could_be_unfinished_message(a.content))) {
+                refuse(a, "not a duet message (damaged, or some other file); it was ignored");
+            }
             return false;
         }
         if (crypto::equal_constant_time(a.header->sender, m_me)) {
@@ -250,6 +293,9 @@ class Inbox {
             m_secret = m_journal.link_secret_key();
         }
         const auto o = open_message(bytes, from, m_me, m_secret);
+        if (!o && a.fresh) {
+            return std::nullopt; // perhaps still being written: read again next time
+        }
         auto j = o ? unpack(o->payload) : std::nullopt;
         if (!j || !j->is_object()) {
             refuse_damaged(a);
@@ -308,7 +354,8 @@ class Inbox {
             }
             return;
         }
-        m_partner = Partner{name, a.header->sender, util::format_day(util::today()), "", {}};
+        m_partner =
+            Partner{name, a.header->sender, util::format_day(util::today()), "", {}, invitation};
         save_partner(m_journal, *m_partner);
         it->reply = "accepted";
         it->reply_name = name;
@@ -414,6 +461,14 @@ class Inbox {
         if (!j) {
             return;
         }
+        // The end of an earlier link with the same journal, arriving after the two
+        // linked again (sync tools deliver in any order): it ends nothing now.
+        if (j->contains("link") && (*j)["link"].is_string() && !m_partner->invitation.empty() &&
+            (*j)["link"].get<std::string>() != m_partner->invitation) {
+            m_journal.mark_seen("msg:" + id);
+            m_served.push_back(a.path);
+            return;
+        }
         const std::string words =
             j->contains("message") && (*j)["message"].is_string()
                 ? util::trim((*j)["message"].get<std::string>()).substr(0, k_max_note)
@@ -444,7 +499,9 @@ class Inbox {
         try {
             d = parse_decline(a.content, a.path.string());
         } catch (const Error& e) {
-            refuse(a, e.what(), false);
+            if (!a.fresh) {
+                refuse(a, e.what(), false);
+            }
             return;
         }
         bool ours = false;
@@ -470,6 +527,19 @@ class Inbox {
         if (!ours) {
             m_refusal_keys.push_back(a.refusal_key); // someone else's answer: not read again
         }
+    }
+
+    // Not (yet) the partner, but could become it: an answer to one of our
+    // invitations is still to come, or the link is on hold between candidates.
+    bool may_become_partner(const PublicKey& key) {
+        if (m_partner) {
+            return std::any_of(
+                m_partner->competing.begin(), m_partner->competing.end(),
+                [&](const Candidate& c) { return crypto::equal_constant_time(c.key, key); });
+        }
+        const std::vector<SentInvitation>& sent = sent_by_me();
+        return std::any_of(sent.begin(), sent.end(),
+                           [](const SentInvitation& s) { return s.reply.empty(); });
     }
 
     bool is_former(const PublicKey& key) {

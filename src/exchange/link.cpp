@@ -81,8 +81,12 @@ std::optional<Partner> load_partner(const store::Journal& journal) {
         return std::nullopt;
     }
     const json j = parse_setting(*text, "partner");
-    Partner p{
-        j.value("name", ""), key_of(j), j.value("linked_on", ""), j.value("verified_on", ""), {}};
+    Partner p;
+    p.name = j.value("name", "");
+    p.key = key_of(j);
+    p.linked_on = j.value("linked_on", "");
+    p.verified_on = j.value("verified_on", "");
+    p.invitation = j.value("invitation", "");
     if (j.contains("competing") && j["competing"].is_array()) {
         for (const json& c : j["competing"]) {
             p.competing.push_back({c.value("name", ""), key_of(c)});
@@ -100,7 +104,8 @@ void save_partner(store::Journal& journal, const Partner& p) {
                                         {"key", to_base64(p.key)},
                                         {"linked_on", p.linked_on},
                                         {"verified_on", p.verified_on},
-                                        {"competing", competing}}
+                                        {"competing", competing},
+                                        {"invitation", p.invitation}}
                                        .dump());
 }
 
@@ -294,6 +299,9 @@ LeaveResult leave_link(store::Journal& journal, const Partner& partner,
             json payload = {{"v", 1}};
             if (!message.empty()) {
                 payload["message"] = message;
+            }
+            if (!partner.invitation.empty()) {
+                payload["link"] = partner.invitation; // which link this ends
             }
             std::string id;
             send(journal, MessageType::leave, partner.key, payload, "duet-leave", *dir, id);

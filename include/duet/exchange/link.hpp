@@ -27,6 +27,9 @@ struct Partner {
     std::string linked_on;   // YYYY-MM-DD
     std::string verified_on; // when the safety code was confirmed; empty: not yet
     std::vector<Candidate> competing;
+    // The invitation this link answered (empty in journals linked by older
+    // versions): a leave notice naming another one is about an earlier link.
+    std::string invitation;
 
     bool on_hold() const { return !competing.empty(); }
 };
