@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
         duet::cli::setup_share(app, ctx, exit_code);
         duet::cli::setup_review(app, ctx, exit_code);
         duet::cli::setup_housekeeping(app, ctx, exit_code);
+        duet::cli::setup_unlock(app, ctx, exit_code);
         try {
             app.parse(argc, argv);
         } catch (const CLI::ParseError& e) {

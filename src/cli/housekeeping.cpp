@@ -1,6 +1,7 @@
 // Housekeeping: changing the passphrase, and checking what is intact.
 #include "duet/cli/commands.hpp"
 #include "duet/cli/partner.hpp"
+#include "duet/cli/unlock.hpp"
 #include "duet/crypto/secure.hpp"
 #include "duet/error.hpp"
 #include "duet/util/dates.hpp"
@@ -27,15 +28,20 @@ struct PassphraseOptions {
 };
 
 int run_passphrase(const PassphraseOptions& o, Context& ctx) {
-    ctx.require_journal();
-    store::Journal journal = ctx.unlock(false);
+    // The current passphrase even while unlocked: a held unlock must not be
+    // enough to lock the person out of their own journal.
+    store::Journal journal = ctx.unlock_with_passphrase();
     const crypto::SecureBytes fresh =
         o.new_fd >= 0 ? ctx.read_passphrase_fd(o.new_fd) : ctx.ask_new_passphrase_twice();
     const auto preset = util::env("DUET_KDF");
     const crypto::KdfParams kdf = preset ? crypto::kdf_preset(*preset) : journal.kdf();
     journal.change_passphrase(fresh, kdf);
+    const int dropped = drop_held(journal.key_tie().journal_id);
     std::cout << "Your passphrase is changed. Your entries were not touched; only the key that "
                  "opens them was locked again.\n";
+    if (dropped > 0) {
+        std::cout << "The unlock that `duet unlock` held for it has ended too.\n";
+    }
     return 0;
 }
 
@@ -235,6 +241,11 @@ int run_erase(const EraseOptions& o, Context& ctx) {
     }
     // With the passphrase, the link can be ended properly and the shared folder tidied.
     if (store::Journal::exists(folder)) {
+        std::optional<store::Journal::KeyTie> tie;
+        try {
+            tie = store::Journal::key_tie(folder);
+        } catch (const Error&) {
+        }
         try {
             store::Journal journal = ctx.unlock(false);
             const auto dir = exchange::shared_folder(journal);
@@ -255,6 +266,13 @@ int run_erase(const EraseOptions& o, Context& ctx) {
                          "end a link; the journal itself is removed all the same. Files of "
                          "yours in a shared folder (duet-*.duet, duet-invitation-*.txt) can be "
                          "deleted by hand.\n";
+        }
+        // A kept key would still open a copy of the journal (a backup): drop it,
+        // or every one duet keeps when this journal's cannot be told apart.
+        if (tie) {
+            drop_held(tie->journal_id);
+        } else {
+            drop_all_held();
         }
     }
     if (has_folder) {

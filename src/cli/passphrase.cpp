@@ -1,6 +1,7 @@
 // Passphrase sources (SPEC §2), first found wins: --passphrase-fd N,
 // DUET_PASSPHRASE_FILE, DUET_PASSPHRASE_COMMAND, DUET_PASSPHRASE, then the terminal.
 #include "duet/cli/context.hpp"
+#include "duet/cli/unlock.hpp"
 #include "duet/error.hpp"
 #include "duet/util/files.hpp"
 
@@ -267,6 +268,18 @@ crypto::SecureBytes Context::read_passphrase_fd(int fd) {
 }
 
 store::Journal Context::unlock(bool create_if_missing) {
+    if (auto held = open_held(data_folder())) {
+        return std::move(*held);
+    }
+    return unlock_asking(create_if_missing);
+}
+
+store::Journal Context::unlock_with_passphrase() {
+    require_journal();
+    return unlock_asking(false);
+}
+
+store::Journal Context::unlock_asking(bool create_if_missing) {
     const store::DataFolder folder = data_folder();
     if (!store::Journal::exists(folder)) {
         if (!create_if_missing) {

@@ -1047,6 +1047,79 @@ crypto::SecureBytes Journal::link_secret_key() const {
     }
 }
 
+namespace {
+constexpr std::size_t k_wrapping_tag_size = 16;
+
+Journal::KeyTie read_key_tie(SQLite::Database& db, const crypto::Bytes& journal_id,
+                             const fs::path& path) {
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, nullptr, 0, k_wrapping_tag_size);
+    for (const char* name :
+         {"kdf_salt", "kdf_algorithm", "kdf_opslimit", "kdf_memlimit", "data_key"}) {
+        const crypto::Bytes v = read_meta(db, name, path);
+        const std::string head = fmt::format("{}:{}:", name, v.size());
+        crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(head.data()),
+                                  head.size());
+        crypto_generichash_update(&st, v.data(), v.size());
+    }
+    Journal::KeyTie tie{journal_id, crypto::Bytes(k_wrapping_tag_size)};
+    crypto_generichash_final(&st, tie.wrapping.data(), tie.wrapping.size());
+    return tie;
+}
+} // namespace
+
+Journal::KeyTie Journal::key_tie(const DataFolder& folder) {
+    if (!exists(folder)) {
+        throw RuntimeError(fmt::format("there is no journal at {} yet", folder.journal().string()));
+    }
+    const std::unique_ptr<Impl> impl = open_file(folder);
+    try {
+        return read_key_tie(impl->db, impl->journal_id, impl->path);
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, impl->path);
+    }
+}
+
+Journal::KeyTie Journal::key_tie() const {
+    try {
+        return read_key_tie(m_impl->db, m_impl->journal_id, m_impl->path);
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, m_impl->path);
+    }
+}
+
+Journal Journal::open_with_key(const DataFolder& folder, crypto::SecureBytes data_key) {
+    if (!exists(folder)) {
+        throw RuntimeError(fmt::format("there is no journal at {} yet", folder.journal().string()));
+    }
+    std::unique_ptr<Impl> impl = open_file(folder);
+    try {
+        SQLite::Database& db = impl->db;
+        impl->kdf.algorithm = static_cast<int>(meta_number(db, "kdf_algorithm", impl->path));
+        impl->kdf.opslimit = meta_number(db, "kdf_opslimit", impl->path);
+        impl->kdf.memlimit = meta_number(db, "kdf_memlimit", impl->path);
+        // The link secret is sealed under the data key: opening it proves the key.
+        const crypto::Bytes sealed = read_meta(db, "link_secret_key", impl->path);
+        const bool opens =
+            data_key.size() == crypto::k_key_size &&
+            crypto::open(data_key, sealed, with_suffix(k_link_key_ad, impl->journal_id, ""))
+                .has_value();
+        if (!opens) {
+            throw AuthError(fmt::format("the key kept by `duet unlock` does not open the journal "
+                                        "at {}",
+                                        impl->path.string()));
+        }
+        impl->data_key = std::move(data_key);
+    } catch (const SQLite::Exception& e) {
+        rethrow_sqlite(e, folder.journal());
+    }
+    return Journal(std::move(impl));
+}
+
+crypto::SecureBytes Journal::copy_data_key() const {
+    return crypto::SecureBytes(m_impl->data_key.view());
+}
+
 } // namespace duet::store
 
 namespace duet::store {

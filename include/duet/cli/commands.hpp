@@ -73,6 +73,7 @@ void setup_review(CLI::App& app, Context& ctx, int& exit_code);
 void setup_invite(CLI::App& app, Context& ctx, int& exit_code);
 void setup_housekeeping(CLI::App& app, Context& ctx, int& exit_code);
 void setup_share(CLI::App& app, Context& ctx, int& exit_code);
+void setup_unlock(CLI::App& app, Context& ctx, int& exit_code); // unlock and lock
 
 int run_reflect(const ReflectOptions& options, Context& ctx);
 int run_review(const ReviewOptions& options, Context& ctx);

@@ -43,9 +43,13 @@ class Context {
     std::map<std::string, std::string> config() const;
     std::string default_pack() const;
 
-    // Opens the journal, asking for the passphrase; with create_if_missing a
-    // missing journal is created (asking twice on a terminal).
+    // Opens the journal: with the key `duet unlock` keeps for it when one is
+    // held, else asking for the passphrase; with create_if_missing a missing
+    // journal is created (asking twice on a terminal).
     store::Journal unlock(bool create_if_missing);
+    // Opens the journal with its passphrase, whatever unlock is held: for
+    // `duet unlock` itself and for changing the passphrase.
+    store::Journal unlock_with_passphrase();
     // A new passphrase, typed twice on the terminal (AuthError without one).
     crypto::SecureBytes ask_new_passphrase_twice();
     // The first line read from a file descriptor, for --new-passphrase-fd.
@@ -56,6 +60,7 @@ class Context {
 
   private:
     crypto::SecureBytes passphrase(bool creating);
+    store::Journal unlock_asking(bool create_if_missing);
 
     GlobalOptions& m_options;
     Terminal& m_terminal;

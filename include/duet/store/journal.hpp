@@ -144,6 +144,22 @@ class Journal {
     crypto::Bytes link_public_key() const;
     crypto::SecureBytes link_secret_key() const;
 
+    // For `duet unlock`, which keeps the data key in the kernel keyring for a while.
+    // What a kept key is tied to, read without the passphrase: the journal's id,
+    // and a fingerprint of how the data key is wrapped now (salt, KDF settings,
+    // wrapped key), which a new passphrase changes.
+    struct KeyTie {
+        crypto::Bytes journal_id;
+        crypto::Bytes wrapping;
+    };
+    static KeyTie key_tie(const DataFolder& folder);
+    KeyTie key_tie() const;
+    // Opens with a data key kept from an earlier unlock, checked against the
+    // journal's sealed link key; AuthError when it does not open this journal.
+    static Journal open_with_key(const DataFolder& folder, crypto::SecureBytes data_key);
+    // A copy of the data key, in guarded memory.
+    crypto::SecureBytes copy_data_key() const;
+
   private:
     struct Impl;
     explicit Journal(std::unique_ptr<Impl> impl);
