@@ -1,4 +1,5 @@
-// reflect --import FILE: entries from a duet, jrnl or Day One export, each added once.
+// reflect --import FILE (or - for standard input): entries from a duet, jrnl or Day
+// One export, each added once.
 #include "duet/transfer/import.hpp"
 #include "duet/cli/commands.hpp"
 #include "duet/error.hpp"
@@ -31,6 +32,44 @@ void say_left_out(const transfer::CheckedImport& checked) {
         std::cout << fmt::format("Left out {} without any text.\n",
                                  count_of(checked.empty_entries(), "entry", "entries"));
     }
+}
+
+// The journal's record of identities, as the import's bookkeeping sees it.
+class JournalIdentities final : public transfer::SeenIdentities {
+  public:
+    explicit JournalIdentities(store::Journal& journal) : m_journal(journal) {}
+    bool seen(std::string_view identity) const override { return m_journal.seen(identity); }
+    void mark(std::string_view identity) override { m_journal.mark_seen(identity); }
+
+  private:
+    store::Journal& m_journal;
+};
+
+// Why nothing was imported, in words that fit the kind of file.
+void say_nothing_to_import(const transfer::CheckedImport& checked) {
+    if (checked.blank()) {
+        std::cout << fmt::format("Nothing to import from {}: it is empty.\n", checked.name());
+        return;
+    }
+    if (checked.records() == 0) {
+        std::cout << fmt::format("Nothing to import from {}: this {} export has no entries.\n",
+                                 checked.name(), transfer::format_title(checked.format()));
+        return;
+    }
+    std::cout << fmt::format("Nothing to import from {}.\n", checked.name());
+    say_left_out(checked);
+}
+
+transfer::CheckedImport check_import(const std::string& file) {
+    if (file != "-") {
+        return transfer::CheckedImport::of_file(file);
+    }
+    if (::isatty(STDIN_FILENO) == 1) {
+        throw UsageError("--import - reads an export from standard input, which is a terminal "
+                         "here; pipe one in, for example: jrnl --export json | duet reflect "
+                         "--import -");
+    }
+    return transfer::CheckedImport::of_stdin();
 }
 
 class Progress {
@@ -68,19 +107,18 @@ int run_import(const ReflectOptions& o, Context& ctx) {
     // The whole file is read and checked first: a bad file changes nothing and
     // does not even ask for the passphrase. Only where each entry is in the file
     // is kept; the entries are read again as they are added.
-    const transfer::CheckedImport checked = transfer::CheckedImport::of_file(o.import_file);
-    const std::string_view from = transfer::format_title(checked.format());
+    const transfer::CheckedImport checked = check_import(o.import_file);
     if (checked.size() == 0) {
-        std::cout << fmt::format("Nothing to import from {}: it holds no entries of your own.\n",
-                                 o.import_file);
-        say_left_out(checked);
+        say_nothing_to_import(checked);
         return 0;
     }
+    const std::string_view from = transfer::format_title(checked.format());
 
     store::Journal journal = ctx.unlock(true);
     // The journal's own entries count as already there (a duet export of
     // this very journal adds nothing); older journals are indexed once here.
     journal.index_identities();
+    JournalIdentities identities(journal);
     Progress progress(ctx, checked.size());
     std::size_t added = 0;
     std::size_t already = 0;
@@ -88,10 +126,14 @@ int run_import(const ReflectOptions& o, Context& ctx) {
     journal.batch([&] {
         std::size_t done = 0;
         checked.for_each([&](transfer::ImportedEntry& item) {
-            if (journal.add_once(item.entry, item.identity)) {
-                ++added;
-            } else {
+            if (transfer::already_there(item, identities)) {
                 ++already;
+            } else {
+                const std::string content = store::content_identity(item.entry);
+                const bool content_seen = journal.seen(content);
+                journal.add(item.entry);
+                transfer::record_added(item, content, content_seen, identities);
+                ++added;
             }
             progress.step(++done);
         });

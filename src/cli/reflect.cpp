@@ -34,9 +34,11 @@ void setup_reflect(CLI::App& app, Context& ctx, int& exit_code) {
                   "with --remind: leave today's prompt out of the reminder");
     auto* check = cmd->add_option("--check", opts->check_files, "validate prompt pack files")
                       ->type_name("FILE...");
-    auto* import_from = cmd->add_option("--import", opts->import_file,
-                                        "import entries from a duet, jrnl or Day One JSON export")
-                            ->type_name("FILE");
+    auto* import_from =
+        cmd->add_option("--import", opts->import_file,
+                        "import entries from a duet, jrnl or Day One JSON export; '-' "
+                        "reads it from stdin")
+            ->type_name("FILE");
     answer->excludes(skip);
     for (CLI::Option* o : {list, remind, check, import_from}) {
         for (CLI::Option* other : {answer, skip, list, remind, check, import_from}) {

@@ -3,6 +3,8 @@
 
 #include "duet/crypto/aead.hpp"
 #include "duet/error.hpp"
+#include "duet/transfer/dayone.hpp"
+#include "duet/transfer/zones.hpp"
 #include "duet/util/dates.hpp"
 #include "duet/util/text.hpp"
 
@@ -10,7 +12,6 @@
 
 #include <algorithm>
 #include <climits>
-#include <ctime>
 #include <optional>
 
 namespace duet::transfer {
@@ -30,6 +31,32 @@ std::string shown(std::string_view s) {
 std::string hash_hex(std::string_view canonical) {
     return crypto::to_hex(crypto::keyed_hash({}, crypto::as_bytes(canonical), 32));
 }
+
+// FNV-1a over length-prefixed fields: cheap, and equal for equal identities.
+class Fingerprint {
+  public:
+    Fingerprint& add(std::string_view s) {
+        add(static_cast<std::int64_t>(s.size()));
+        for (char c : s) {
+            byte(static_cast<unsigned char>(c));
+        }
+        return *this;
+    }
+    Fingerprint& add(std::int64_t v) {
+        for (int i = 0; i < 8; ++i) {
+            byte(static_cast<unsigned char>(static_cast<std::uint64_t>(v) >> (8 * i)));
+        }
+        return *this;
+    }
+    std::uint64_t value() const { return m_h; }
+
+  private:
+    void byte(unsigned char b) {
+        m_h ^= b;
+        m_h *= 0x100000001b3ULL;
+    }
+    std::uint64_t m_h = 0xcbf29ce484222325ULL;
+};
 
 // One record of the entries array, with checked accessors that name the entry on failure.
 class Record {
@@ -154,15 +181,16 @@ void add_jrnl(const Record& r, Identities identities, ImportBatch& batch) {
     const std::string date = r.text("date");
     const std::string time = r.text("time");
     r.flag("starred", false);
-    r.optional_text_list("tags");
+    r.optional_text_list("tags"); // jrnl's tags are words of the text itself
     const auto day = util::parse_day(date);
     if (!day) {
         r.fail(fmt::format("\"date\" should be a day like 2024-01-05, not {}", shown(date)));
     }
-    // jrnl writes local wall-clock time without a zone: read it in this machine's zone.
-    const auto at = time.size() == 5 || time.size() == 8 ? util::parse_iso8601(date + "T" + time)
-                                                         : std::nullopt;
-    if (!at) {
+    // The wall-clock reading, as if it were UTC: jrnl writes no zone.
+    const auto clock = time.size() == 5 || time.size() == 8
+                           ? util::parse_iso8601(date + "T" + time + "Z")
+                           : std::nullopt;
+    if (!clock) {
         r.fail(fmt::format("\"time\" should be a time like 20:14, not {}", shown(time)));
     }
     const std::string head = util::trim(title);
@@ -175,13 +203,16 @@ void add_jrnl(const Record& r, Identities identities, ImportBatch& batch) {
     store::Entry e = head.empty()   ? imported_entry(ImportFormat::jrnl, generic, rest)
                      : rest.empty() ? imported_entry(ImportFormat::jrnl, generic, head)
                                     : imported_entry(ImportFormat::jrnl, head, rest);
-    e.created_at = *at;
+    // The writer's local time is this machine's: the entry shows the time jrnl
+    // shows, even one the clocks skipped (see from_wall_clock).
+    e.created_at = from_wall_clock(clock->seconds, machine_offset_at);
     e.day = *day;
-    std::string identity;
+    ImportedEntry item{std::move(e), {}};
     if (identities == Identities::compute) {
-        identity = "jrnl:" + hash_hex(json::array({date, time, title, body}).dump());
+        item.identity = "jrnl:" + hash_hex(json::array({date, time, title, body}).dump());
     }
-    batch.entries.push_back({std::move(e), std::move(identity)});
+    item.fingerprint = Fingerprint().add(date).add(time).add(title).add(body).value();
+    batch.entries.push_back(std::move(item));
 }
 
 bool is_dayone_uuid(std::string_view id) {
@@ -191,13 +222,54 @@ bool is_dayone_uuid(std::string_view id) {
     });
 }
 
-// Day One stores the instant in UTC plus the zone's name. duet keeps the exact
-// instant and shows it in this machine's zone (its offset at that instant).
+// The words of a Day One entry: its Markdown "text", or else its "richText".
+DayOneText dayone_words(const Record& r) {
+    DayOneText words;
+    if (const auto text = r.text_or_null("text")) {
+        words = dayone_markdown_text(*text);
+    }
+    if (words.has_words) {
+        // Not needed, so only its kind is checked: rich text can be far longer than its words.
+        if (const json* rich = r.find("richText");
+            rich != nullptr && !rich->is_null() && !rich->is_string()) {
+            r.fail(fmt::format("\"richText\" should be text, not {}", rich->type_name()));
+        }
+    } else if (const auto rich = r.text_or_null("richText")) {
+        auto from_rich = dayone_rich_text(*rich);
+        if (!from_rich) {
+            r.fail("\"richText\" is not Day One's rich text (a JSON document with \"contents\")");
+        }
+        words = std::move(*from_rich);
+    }
+    words.text = util::trim(words.text);
+    return words;
+}
+
+// Day One keeps tags beside the text; duet has no tags, so they end the text.
+void add_tags_line(const Record& r, std::string& answer) {
+    const json* tags = r.find("tags");
+    if (tags == nullptr || !tags->is_array()) {
+        return;
+    }
+    std::string line;
+    for (const json& tag : *tags) {
+        const std::string name = util::trim(tag.get_ref<const std::string&>());
+        if (!name.empty()) {
+            line += (line.empty() ? "Tags: " : ", ") + name;
+        }
+    }
+    if (!line.empty()) {
+        answer += "\n\n" + line;
+    }
+}
+
+// Day One stores the instant in UTC and the writer's zone by name. duet keeps
+// the instant and shows it on the writer's clock, so the entry belongs to the
+// writer's day; without a zone this machine knows, on this machine's clock.
 void add_dayone(const Record& r, Identities identities, ImportBatch& batch) {
     const std::string uuid = r.text("uuid");
     const std::string created = r.text("creationDate");
-    const std::string text = r.text("text");
-    r.optional_text("timeZone");
+    const auto zone_name = r.text_or_null("timeZone");
     r.flag("starred", false);
     r.optional_text_list("tags");
     if (!is_dayone_uuid(uuid)) {
@@ -209,19 +281,28 @@ void add_dayone(const Record& r, Identities identities, ImportBatch& batch) {
                            "2024-01-05T20:14:03Z, not {}",
                            shown(created)));
     }
-    const std::string answer = util::trim(text);
-    if (answer.empty()) {
+    DayOneText words = dayone_words(r);
+    if (!words.has_words) {
         ++batch.empty_entries;
         return;
     }
-    store::Entry e = imported_entry(ImportFormat::dayone, "Imported from Day One", answer);
-    const auto t = static_cast<std::time_t>(at->seconds);
-    std::tm local{};
-    localtime_r(&t, &local);
-    e.created_at = {at->seconds, static_cast<std::int32_t>(local.tm_gmtoff)};
+    add_tags_line(r, words.text);
+    if (words.text.size() > k_max_text_size) {
+        r.fail("its text is over 1 MiB, more than duet keeps in one entry");
+    }
+    store::Entry e =
+        imported_entry(ImportFormat::dayone, "Imported from Day One", std::move(words.text));
+    const auto zone = zone_name ? Zone::named(*zone_name) : nullptr;
+    const std::int32_t offset =
+        zone ? zone->offset_at(at->seconds) : machine_offset_at(at->seconds);
+    e.created_at = {at->seconds, offset};
     e.day = util::local_day(e.created_at);
-    batch.entries.push_back(
-        {std::move(e), identities == Identities::compute ? "dayone:" + uuid : std::string()});
+    ImportedEntry item{std::move(e), {}};
+    if (identities == Identities::compute) {
+        item.identity = "dayone:" + uuid;
+    }
+    item.fingerprint = Fingerprint().add(uuid).value();
+    batch.entries.push_back(std::move(item));
 }
 
 void add_duet(const Record& r, Identities identities, ImportBatch& batch) {
@@ -309,9 +390,20 @@ void add_duet(const Record& r, Identities identities, ImportBatch& batch) {
     e.source = "duet";
     // The same identity the journal records for its own entries (see
     // store::content_identity), so importing a journal's own export adds nothing.
-    std::string identity =
-        identities == Identities::compute ? store::content_identity(e) : std::string();
-    batch.entries.push_back({std::move(e), std::move(identity)});
+    ImportedEntry item{std::move(e), {}};
+    if (identities == Identities::compute) {
+        item.identity = store::content_identity(item.entry);
+    }
+    const store::Entry& kept = item.entry;
+    item.fingerprint =
+        Fingerprint()
+            .add(kept.created_at.seconds)
+            .add(kept.pack)
+            .add(kept.prompt_id)
+            .add(std::int64_t{kept.skipped || !kept.answer})
+            .add(kept.skipped || !kept.answer ? std::string_view() : std::string_view(*kept.answer))
+            .value();
+    batch.entries.push_back(std::move(item));
 }
 
 } // namespace

@@ -76,10 +76,6 @@ std::string describe(const json::exception& e) {
     return what;
 }
 
-std::string too_large(std::string_view name) {
-    return fmt::format("{} is too large (over {} bytes)", name, k_max_import_size);
-}
-
 // Builds one object or array from parser events: a record of "entries", or a
 // member of the header.
 class ValueBuilder {
@@ -298,6 +294,9 @@ struct Pass {
     // The format the records were converted in; none if it was not known in time.
     std::optional<ImportFormat> converted_as;
     std::vector<EntryPlace> places;
+    // Each record's identity fingerprint, by its number (0 for a record left out).
+    std::vector<std::uint64_t> fingerprints;
+    std::size_t records = 0;
     std::size_t partner_entries = 0;
     std::size_t empty_entries = 0;
     // The first bad record: reported only once the whole file is known to be
@@ -314,6 +313,8 @@ Pass scan(const Source& source, std::optional<ImportFormat> known) {
     const auto on_entries = [&](const json& header) {
         // A repeated "entries" replaces the earlier one, as in a parsed document.
         pass.places.clear();
+        pass.fingerprints.clear();
+        pass.records = 0;
         pass.first_error = nullptr;
         scratch = ImportBatch();
         pass.converted_as = known ? known : guess_format(header, name);
@@ -328,10 +329,13 @@ Pass scan(const Source& source, std::optional<ImportFormat> known) {
             pass.first_error = std::current_exception();
             return false;
         }
+        pass.records = number;
+        pass.fingerprints.resize(number);
         if (!scratch.entries.empty()) {
             pass.places.push_back({scratch.entries.front().entry.created_at.seconds, offset,
                                    static_cast<std::uint32_t>(length),
                                    static_cast<std::uint32_t>(number)});
+            pass.fingerprints[number - 1] = scratch.entries.front().fingerprint;
         }
         return true;
     };
@@ -382,13 +386,20 @@ struct CheckedImport::State {
     explicit State(Args&&... args) : source(std::forward<Args>(args)...) {}
 
     Source source;
+    bool blank = false;
     ImportFormat format = ImportFormat::duet;
     std::vector<EntryPlace> places; // oldest first
+    std::vector<Repeat> repeats;    // by index into places
+    std::size_t records = 0;
     std::size_t partner_entries = 0;
     std::size_t empty_entries = 0;
 
     void check() {
         const std::string& name = source.name();
+        if (source.blank()) {
+            blank = true;
+            return;
+        }
         Pass pass = scan(source, std::nullopt);
         format = detect_format(pass.header, name);
         if (format == ImportFormat::duet) {
@@ -402,6 +413,7 @@ struct CheckedImport::State {
             std::rethrow_exception(pass.first_error);
         }
         places = std::move(pass.places);
+        records = pass.records;
         partner_entries = pass.partner_entries;
         empty_entries = pass.empty_entries;
         // Oldest first, so entry numbers follow the dates as they do for entries
@@ -412,6 +424,35 @@ struct CheckedImport::State {
         if (!std::is_sorted(places.begin(), places.end(), older)) {
             std::sort(places.begin(), places.end(), older);
         }
+        repeats = find_repeats(places, pass.fingerprints);
+    }
+
+    static std::unique_ptr<State> checked(std::unique_ptr<State> state) {
+        state->check();
+        return state;
+    }
+
+    // The export open as `fd` (which it takes): read where it is when it is a
+    // file, or all at once from a pipe (`--import <(jrnl --export json)`),
+    // which cannot be read twice.
+    static std::unique_ptr<State> of_fd(int fd, std::string name) {
+        struct stat st {};
+        if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            std::string text;
+            try {
+                text = read_all(fd, name);
+            } catch (...) {
+                ::close(fd);
+                throw;
+            }
+            ::close(fd);
+            return checked(std::make_unique<State>(std::move(text), std::move(name)));
+        }
+        if (static_cast<std::uint64_t>(st.st_size) > k_max_import_size) {
+            ::close(fd);
+            throw DataError(too_large(name));
+        }
+        return checked(std::make_unique<State>(fd, st, std::move(name)));
     }
 };
 
@@ -436,21 +477,29 @@ CheckedImport CheckedImport::of_file(const std::filesystem::path& file) {
         throw RuntimeError(fmt::format("could not read {}: {}", name,
                                        errno == ENOENT ? "no such file" : std::strerror(errno)));
     }
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        // A pipe (`--import <(jrnl --export json)`) cannot be read twice: keep it in memory.
-        ::close(fd);
-        auto state = std::make_unique<State>(util::read_file(file, k_max_import_size), name);
-        state->check();
-        return CheckedImport(std::move(state));
+    return CheckedImport(State::of_fd(fd, std::move(name)));
+}
+
+CheckedImport CheckedImport::of_stdin() {
+    std::string name = "standard input";
+    // A copy, so standard input itself stays open.
+    const int fd = ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+        fail_read(name);
     }
-    if (static_cast<std::uint64_t>(st.st_size) > k_max_import_size) {
-        ::close(fd);
-        throw DataError(too_large(name));
-    }
-    auto state = std::make_unique<State>(fd, st, std::move(name));
-    state->check();
-    return CheckedImport(std::move(state));
+    return CheckedImport(State::of_fd(fd, std::move(name)));
+}
+
+const std::string& CheckedImport::name() const {
+    return m_state->source.name();
+}
+
+bool CheckedImport::blank() const {
+    return m_state->blank;
+}
+
+std::size_t CheckedImport::records() const {
+    return m_state->records;
 }
 
 ImportFormat CheckedImport::format() const {
@@ -474,7 +523,9 @@ void CheckedImport::for_each(const std::function<void(ImportedEntry&)>& take) co
     s.source.check_unchanged();
     RecordReader reader(s.source);
     ImportBatch scratch;
-    for (const EntryPlace& place : s.places) {
+    auto repeat = s.repeats.begin();
+    for (std::size_t index = 0; index < s.places.size(); ++index) {
+        const EntryPlace& place = s.places[index];
         const std::string_view bytes = reader.read(place);
         scratch.entries.clear();
         try {
@@ -488,6 +539,11 @@ void CheckedImport::for_each(const std::function<void(ImportedEntry&)>& take) co
         if (scratch.entries.size() != 1 ||
             scratch.entries[0].entry.created_at.seconds != place.seconds) {
             fail_changed(s.source.name());
+        }
+        if (repeat != s.repeats.end() && repeat->index == index) {
+            scratch.entries[0].occurrence = repeat->occurrence;
+            scratch.entries[0].repeated = true;
+            ++repeat;
         }
         take(scratch.entries[0]);
     }

@@ -1,6 +1,7 @@
 #include "source.hpp"
 
 #include "duet/error.hpp"
+#include "duet/transfer/import.hpp"
 
 #include <fmt/format.h>
 
@@ -16,6 +17,35 @@ namespace duet::transfer {
     throw DataError(fmt::format("{} changed while it was being imported; nothing was imported, "
                                 "please try again",
                                 name));
+}
+
+std::string too_large(std::string_view name) {
+    return fmt::format("{} is too large (over {} bytes)", name, k_max_import_size);
+}
+
+[[noreturn]] void fail_read(std::string_view name) {
+    throw RuntimeError(fmt::format("could not read {}: {}", name, std::strerror(errno)));
+}
+
+std::string read_all(int fd, std::string_view name) {
+    std::string text;
+    std::string chunk(k_read_size, '\0');
+    for (;;) {
+        const ssize_t n = ::read(fd, chunk.data(), chunk.size());
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            fail_read(name);
+        }
+        if (n == 0) {
+            return text;
+        }
+        if (text.size() + static_cast<std::size_t>(n) > k_max_import_size) {
+            throw DataError(too_large(name));
+        }
+        text.append(chunk, 0, static_cast<std::size_t>(n));
+    }
 }
 
 Source::~Source() {
@@ -55,6 +85,21 @@ void Source::check_unchanged() const {
                       now.st_mtim.tv_sec != m_stat.st_mtim.tv_sec ||
                       now.st_mtim.tv_nsec != m_stat.st_mtim.tv_nsec)) {
         fail_changed(m_name);
+    }
+}
+
+bool Source::blank() const {
+    std::string buffer;
+    std::uint64_t offset = 0;
+    for (;;) {
+        const std::string_view chunk = read(offset, k_read_size, buffer);
+        if (chunk.empty()) {
+            return true;
+        }
+        if (chunk.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+            return false;
+        }
+        offset += chunk.size();
     }
 }
 

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace duet::transfer {
 
@@ -15,6 +16,12 @@ inline constexpr std::size_t k_read_size = 64 * 1024;
 
 // DataError: the file is not the one that was checked any more.
 [[noreturn]] void fail_changed(std::string_view name);
+// "NAME is too large (over N bytes)".
+std::string too_large(std::string_view name);
+// RuntimeError "could not read NAME: " and errno's words.
+[[noreturn]] void fail_read(std::string_view name);
+// All that `fd` gives (a pipe, standard input), at most k_max_import_size bytes.
+std::string read_all(int fd, std::string_view name);
 
 // Where the export's bytes are: a regular file, read on demand, or text in memory.
 class Source {
@@ -40,6 +47,9 @@ class Source {
 
     // DataError when the file is no longer the one that was checked.
     void check_unchanged() const;
+
+    // Nothing but JSON's blank space, or nothing at all.
+    bool blank() const;
 
   private:
     std::string m_owned;
@@ -113,6 +123,18 @@ struct EntryPlace {
     std::uint32_t length;
     std::uint32_t number; // in "entries", from 1, for messages
 };
+
+// An entry, by its place in the order handed out, whose identity the file
+// holds more than once: its occurrence, counted from 1 in that order.
+struct Repeat {
+    std::uint32_t index;
+    std::uint32_t occurrence;
+};
+
+// The repeated identities among the places (oldest first), told by each
+// record's fingerprint (`fingerprints`, by record number from 1); by index.
+std::vector<Repeat> find_repeats(const std::vector<EntryPlace>& places,
+                                 const std::vector<std::uint64_t>& fingerprints);
 
 // Serves the records' bytes by their place: from a file through a read-ahead
 // buffer, as consecutive entries mostly sit next to each other.

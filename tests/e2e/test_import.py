@@ -97,15 +97,16 @@ class Import(DuetTestCase):
         got = self.entries()
         self.assertEqual([e["created_at"] for e in got],
                          ["2024-01-05T21:14:03+01:00", "2024-07-01T00:30:00+02:00"])
-        self.assertEqual(got[0]["answer"], "We cooked together and the kitchen smelled of cardamom.")
+        self.assertEqual(got[0]["answer"],
+                         "We cooked together and the kitchen smelled of cardamom.\n\nTags: home, us")
         self.assertEqual(got[1]["prompt_id"], "dayone")
         self.assertTrue(all(e["imported"] for e in got))
-        # Imported on a machine in another zone: the same instant, that zone's wall clock.
+        # Imported on a machine in another zone: the same instant, on the writer's clock.
         other = World(self.root, "other")
         self.assertOk(other.run("reflect", "--import", sample("dayone.json"), TZ="UTC0"))
         got = other.entries()
-        self.assertEqual(got[1]["created_at"], "2024-06-30T22:30:00+00:00")
-        self.assertEqual(got[1]["day"], "2024-06-30")
+        self.assertEqual(got[1]["created_at"], "2024-07-01T00:30:00+02:00")
+        self.assertEqual(got[1]["day"], "2024-07-01")
 
     def test_duet_export_leaves_partner_entries_out(self):
         r = self.do_import(sample("duet.json"))
@@ -202,8 +203,109 @@ class Import(DuetTestCase):
         path = self.write(os.path.join(self.root, "empty.json"), '{"tags": {}, "entries": []}')
         r = self.me.run("reflect", "--import", path, passphrase=None)
         self.assertOk(r)
-        self.assertIn("Nothing to import", r.stdout)
+        self.assertEqual(r.stdout, f"Nothing to import from {path}: this jrnl export has no entries.\n")
         self.assertFalse(os.path.exists(self.journal()))
+
+    def test_an_empty_file_is_nothing_to_import(self):
+        # jrnl prints nothing at all for an empty journal.
+        for name, text in (("nothing.json", ""), ("blank.json", "\n  \n")):
+            with self.subTest(file=name):
+                path = self.write(os.path.join(self.root, name), text)
+                r = self.me.run("reflect", "--import", path, passphrase=None)
+                self.assertOk(r)
+                self.assertEqual(r.stdout, f"Nothing to import from {path}: it is empty.\n")
+                self.assertEqual(r.stderr, "")
+                self.assertFalse(os.path.exists(self.journal()))
+
+    def test_nothing_to_import_reads_right_for_each_kind(self):
+        dayone = self.write(os.path.join(self.root, "Journal.json"), json.dumps({
+            "metadata": {"version": "1.0"},
+            "entries": [{"uuid": "AB12", "creationDate": "2024-01-05T20:14:03Z", "text": "",
+                         "photos": [{"identifier": "X"}]}]}))
+        r = self.me.run("reflect", "--import", dayone, passphrase=None)
+        self.assertOk(r)
+        self.assertEqual(r.stdout, f"Nothing to import from {dayone}.\nLeft out 1 entry without any text.\n")
+        duet = json.loads(read_text(sample("duet.json")))
+        duet["entries"] = [e for e in duet["entries"] if e["author"] == "partner"]
+        theirs = self.write(os.path.join(self.root, "theirs.json"), json.dumps(duet))
+        r = self.me.run("reflect", "--import", theirs, passphrase=None)
+        self.assertOk(r)
+        self.assertIn(f"Nothing to import from {theirs}.\nLeft out 1 entry your partner shared", r.stdout)
+        self.assertFalse(os.path.exists(self.journal()))
+
+    def test_the_same_entry_twice_in_a_file_is_kept_twice(self):
+        r = self.do_import(sample("jrnl-fidelity.json"))
+        self.assertEqual(r.stdout, "Imported 5 entries from jrnl.\n", "a fresh journal holds nothing yet")
+        calls = [e for e in self.entries() if e["prompt"] == "Called @mum."]
+        self.assertEqual(len(calls), 2)
+        self.assertEqual({(e["created_at"], e["answer"]) for e in calls},
+                         {("2024-04-02T19:05:00+02:00", "She sounded well.")})
+        # Importing the file again, or the journal's own export, adds nothing.
+        r = self.do_import(sample("jrnl-fidelity.json"))
+        self.assertEqual(r.stdout, "Imported 0 entries from jrnl (5 were already in your journal).\n")
+        export = os.path.join(self.root, "export.json")
+        self.assertOk(self.me.run("review", "--format", "json", "-o", export, TZ=CET))
+        r = self.do_import(export)
+        self.assertEqual(r.stdout, "Imported 0 entries from duet (5 were already in your journal).\n")
+        self.assertEqual(len(self.entries()), 5)
+        # That export into another journal: both again, once.
+        other = World(self.root, "other")
+        self.assertIn("Imported 5 entries from duet.", self.do_import(export, world=other).stdout)
+        self.assertIn("Imported 0 entries", self.do_import(export, world=other).stdout)
+
+    def test_a_time_the_clocks_skipped_shows_as_jrnl_shows_it(self):
+        # 2024-03-31 02:30 does not exist in Berlin (02:00 became 03:00); jrnl shows 02:30.
+        for n, zone in enumerate((CET, "Europe/Berlin")):
+            with self.subTest(zone=zone):
+                world = World(self.root, f"zone-{n}")
+                self.assertOk(world.run("reflect", "--import", sample("jrnl-fidelity.json"), TZ=zone))
+                got = {e["prompt"]: e for e in world.entries(TZ=zone)}
+                night = got["Could not sleep, so I wrote."]
+                self.assertEqual(night["created_at"], "2024-03-31T02:30:00+01:00")
+                self.assertEqual(night["day"], "2024-03-31")
+                # 02:30 happened twice the night summer time ended: the first one.
+                self.assertEqual(got["Imported from jrnl"]["created_at"], "2024-10-27T02:30:00+02:00")
+                text = world.run("review", "--since", "2024-03-31", "--until", "2024-03-31", TZ=zone)
+                self.assertOk(text)
+                self.assertIn("2024-03-31 02:30", text.stdout)
+                self.assertNotIn("03:30", text.stdout)
+
+    def test_dayone_entries_belong_to_the_writers_day(self):
+        # This machine is in UTC; the writers were in Berlin, California and Tokyo.
+        r = self.me.run("reflect", "--import", sample("dayone-fidelity.json"), TZ="UTC0")
+        self.assertOk(r)
+        self.assertEqual(r.stdout, "Imported 4 entries from Day One.\nLeft out 1 entry without any text.\n")
+        got = self.me.entries(TZ="UTC0")
+        self.assertEqual([(e["created_at"], e["day"]) for e in got], [
+            ("2024-03-10T00:40:12+01:00", "2024-03-10"),  # Berlin, after midnight
+            ("2024-05-01T10:00:00+00:00", "2024-05-01"),  # a zone not known here: this machine's
+            ("2024-07-03T22:15:00-07:00", "2024-07-03"),  # California, the evening before in UTC
+            ("2025-01-01T00:30:00+09:00", "2025-01-01"),  # Tokyo, New Year
+        ])
+        day = self.me.run("review", "--since", "2024-07-03", "--until", "2024-07-03",
+                          "--format", "json", TZ="UTC0")
+        self.assertOk(day)
+        self.assertEqual([e["answer"].split("\n")[0] for e in json.loads(day.stdout)["entries"]],
+                         ["Fireworks from the roof."])
+
+    def test_dayone_tags_rich_text_and_markdown(self):
+        self.assertOk(self.me.run("reflect", "--import", sample("dayone-fidelity.json"), TZ="UTC0"))
+        answers = [e["answer"] for e in self.me.entries(TZ="UTC0")]
+        self.assertEqual(answers[0],
+                         "Couldn't sleep. Read on the sofa - the new novel!\n\n[photo]\n\n1. Tea\n"
+                         "2. Blanket\n\nPath: `C:\\temp\\.` stays\n\nTags: night, books")
+        self.assertEqual(answers[2], "Fireworks from the roof.\n\n[video]\n\nTomorrow:\n1. Pack\n"
+                                     "2. Drive north\n\nTags: summer")
+        # Only in richText: its words, the photo as a line of its own, the tags.
+        self.assertEqual(answers[3], "New Year in Tokyo\n[photo]\nWe watched the lanterns from the "
+                                     "bridge; neither of us wanted to go home.\n\nTags: travel, us")
+        shown = self.me.run("review", TZ="UTC0", NO_COLOR="1")
+        self.assertOk(shown)
+        self.assertNotIn("dayone-moment", shown.stdout)
+        self.assertNotIn("\\.", shown.stdout.replace("C:\\temp\\.", ""))
+        self.assertIn("Tags: night, books", shown.stdout)
+        for secret in ("lanterns", "Fireworks", "Tags: night"):
+            self.assertEqual(self.me.files_containing(secret), [], secret)
 
     def test_large_import_in_one_go(self):
         path = self.write(os.path.join(self.root, "big.json"), jrnl_export(2500))
@@ -282,6 +384,43 @@ class Import(DuetTestCase):
         self.assertIn("Imported 5 entries from jrnl.", r.stdout)
         r = self.me.run("reflect", "--import", "/dev/stdin", input=jrnl_export(5), TZ=CET)
         self.assertIn("Imported 0 entries from jrnl (5 were already", r.stdout)
+
+    def test_import_from_standard_input(self):
+        text = read_text(sample("jrnl-fidelity.json"))
+        r = self.me.run("reflect", "--import", "-", input=text, TZ=CET)
+        self.assertOk(r)
+        self.assertEqual(r.stdout, "Imported 5 entries from jrnl.\n")
+        r = self.me.run("reflect", "--import", "-", input=text, TZ=CET)
+        self.assertEqual(r.stdout, "Imported 0 entries from jrnl (5 were already in your journal).\n")
+        # Standard input redirected from a file is read in place, the same way.
+        with open(sample("dayone.json"), encoding="utf-8") as f:
+            r = subprocess.run([DUET, "reflect", "--import", "-"], stdin=f, capture_output=True,
+                               text=True, env=self.me.env(TZ=CET), timeout=60)
+        self.assertOk(r)
+        self.assertEqual(r.stdout, "Imported 2 entries from Day One.\nLeft out 1 entry without any text.\n")
+        # The same checks and messages, naming standard input.
+        r = self.me.run("reflect", "--import", "-", input="", passphrase=None)
+        self.assertOk(r)
+        self.assertEqual(r.stdout, "Nothing to import from standard input: it is empty.\n")
+        before = self.me.snapshot()
+        r = self.me.run("reflect", "--import", "-", input='{"tags": {}, "entries": [1,', passphrase=None)
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("duet: error: standard input: ", r.stderr)
+        self.assertIn("not valid JSON", r.stderr)
+        r = self.me.run("reflect", "--import", "-", input=read_text(os.path.join(BAD, "jrnl-bad-date.json")))
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn('standard input: entry 2: "date"', r.stderr)
+        self.assertEqual(self.me.snapshot(), before)
+
+    def test_import_from_standard_input_on_a_terminal_is_refused(self):
+        child = pexpect.spawn(DUET, ["reflect", "--import", "-"], env=self.me.env(TZ=CET),
+                              encoding="utf-8", timeout=30)
+        self.addCleanup(child.close, force=True)
+        child.expect("standard input, which is a terminal")
+        child.expect(pexpect.EOF)
+        child.close()
+        self.assertEqual(child.exitstatus, 2)
+        self.assertFalse(os.path.exists(self.journal()))
 
     def test_progress_on_a_terminal(self):
         path = self.write(os.path.join(self.root, "big.json"), jrnl_export(2500))

@@ -7,8 +7,10 @@
 #include "duet/crypto/secure.hpp"
 #include "duet/error.hpp"
 #include "duet/transfer/import.hpp"
+#include "duet/transfer/zones.hpp"
 #include "duet/util/text.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,8 +24,11 @@ namespace {
 void check_batch(const transfer::ImportBatch& batch) {
     const std::string_view source = transfer::format_id(batch.format);
     for (std::size_t i = 0; i < batch.entries.size(); ++i) {
-        const auto& [entry, identity] = batch.entries[i];
-        require(!identity.empty(), "every imported entry has an identity");
+        const auto& item = batch.entries[i];
+        const auto& entry = item.entry;
+        require(!item.identity.empty(), "every imported entry has an identity");
+        require(item.occurrence >= 1 && (item.occurrence == 1 || item.repeated),
+                "only a repeated identity is counted past 1");
         require(entry.imported && entry.source == source, "imported entries are marked so");
         require(entry.author == duet::store::Author::me, "a partner's entries are never ours");
         require(entry.kind == "text" || entry.kind == "scale" || entry.kind == "choice",
@@ -44,6 +49,23 @@ void check_batch(const transfer::ImportBatch& batch) {
     }
 }
 
+// The zoneinfo files an import reads for Day One's "timeZone": any bytes are
+// a zone or nothing, and a zone's offsets stay within a day of UTC.
+void check_zone(std::string_view bytes) {
+    if (const auto zone = transfer::Zone::parse(bytes)) {
+        for (std::int64_t t : {std::int64_t{-5'000'000'000}, std::int64_t{0},
+                               std::int64_t{1'700'000'000}, std::int64_t{9'000'000'000}}) {
+            const std::int32_t offset = zone->offset_at(t);
+            require(offset >= -26 * 3600 && offset <= 26 * 3600, "offsets within a day");
+        }
+    }
+    if (bytes.size() <= 128) {
+        if (const auto rule = transfer::PosixRule::parse(bytes)) {
+            (void)rule->offset_at(1'700'000'000);
+        }
+    }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -53,6 +75,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t size) {
     const std::string_view text = duet::fuzz::as_text(data, size);
+    if (text.starts_with("TZif") || size <= 128) {
+        check_zone(text);
+    }
     std::optional<transfer::CheckedImport> checked;
     try {
         checked.emplace(transfer::CheckedImport::of_text(text, "fuzz.json"));

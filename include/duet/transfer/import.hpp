@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -39,6 +40,13 @@ struct ImportedEntry {
     store::Entry entry;
     // Stable across runs: the journal remembers it so a second import adds nothing.
     std::string identity;
+    // Records with the same identity are each an entry (a person may write the
+    // same words twice in a minute): this is the occurrence-th, counted from 1
+    // in the order entries are handed out; `repeated` when the file has more than one.
+    std::uint32_t occurrence = 1;
+    bool repeated = false;
+    // Equal for records with equal identities (within one run; cheaper than the identity).
+    std::uint64_t fingerprint = 0;
 };
 
 struct ImportBatch {
@@ -62,6 +70,8 @@ class CheckedImport {
   public:
     // Reads and checks the whole file (at most k_max_import_size bytes).
     static CheckedImport of_file(const std::filesystem::path& file);
+    // The same for standard input, named "standard input" in messages.
+    static CheckedImport of_stdin();
     // The same for an export in memory; `text` must outlive the result.
     static CheckedImport of_text(std::string_view text, std::string_view name);
 
@@ -69,9 +79,16 @@ class CheckedImport {
     CheckedImport& operator=(CheckedImport&&) noexcept;
     ~CheckedImport();
 
+    // The file's name in messages.
+    const std::string& name() const;
+    // Nothing but blank space (jrnl writes an empty file for an empty journal):
+    // nothing to import, and no format to tell.
+    bool blank() const;
     ImportFormat format() const;
     // How many entries for_each hands out.
     std::size_t size() const;
+    // Every record of "entries", imported or left out.
+    std::size_t records() const;
     std::size_t partner_entries() const;
     std::size_t empty_entries() const;
 
@@ -84,6 +101,31 @@ class CheckedImport {
     explicit CheckedImport(std::unique_ptr<State> state);
     std::unique_ptr<State> m_state;
 };
+
+// What the journal remembers of the entries it holds (keyed hashes of their
+// identities), for an import to look up and add to.
+class SeenIdentities {
+  public:
+    virtual bool seen(std::string_view identity) const = 0;
+    virtual void mark(std::string_view identity) = 0;
+
+  protected:
+    ~SeenIdentities() = default;
+};
+
+// Is the entry already in the journal? The first occurrence of an identity is
+// recorded as the identity itself, the k-th as "identity#k", and "identity#1"
+// says the journal counts them. A journal that recorded the identity without
+// counting took in every occurrence at once (earlier duets did): it has them all.
+bool already_there(const ImportedEntry& item, const SeenIdentities& seen);
+
+// Records what makes a later import find the entry, once the journal has added
+// it (and recorded `content`, its store::content_identity, itself).
+// `content_seen`: the journal held an entry with the same content before.
+// The journal's entries are counted the same way, so importing its own export
+// finds each of two identical entries.
+void record_added(const ImportedEntry& item, std::string_view content, bool content_seen,
+                  SeenIdentities& seen);
 
 // Every entry at once (tests, the fuzzer): CheckedImport::of_text + for_each.
 ImportBatch parse_import(std::string_view text, std::string_view name);
