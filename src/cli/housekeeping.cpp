@@ -25,6 +25,7 @@ struct PassphraseOptions {
 
 int run_passphrase(const PassphraseOptions& o, Context& ctx) {
     ctx.require_journal();
+    ctx.set_passphrase_question("Current passphrase: ");
     store::Journal journal = ctx.unlock(false);
     const crypto::SecureBytes fresh =
         o.new_fd >= 0 ? ctx.read_passphrase_fd(o.new_fd) : ctx.ask_new_passphrase_twice();

@@ -46,6 +46,11 @@ class Context {
     // Opens the journal, asking for the passphrase; with create_if_missing a
     // missing journal is created (asking twice on a terminal).
     store::Journal unlock(bool create_if_missing);
+    // What the terminal prompt for the journal's passphrase says; `duet
+    // passphrase` asks for the current one (default "Passphrase for your journal: ").
+    void set_passphrase_question(std::string question) {
+        m_passphrase_question = std::move(question);
+    }
     // A new passphrase, typed twice on the terminal (AuthError without one).
     crypto::SecureBytes ask_new_passphrase_twice();
     // The first line read from a file descriptor, for --new-passphrase-fd.
@@ -60,6 +65,7 @@ class Context {
     GlobalOptions& m_options;
     Terminal& m_terminal;
     SecretSources& m_secrets;
+    std::string m_passphrase_question = "Passphrase for your journal: ";
 };
 
 // Where the bundled packs are: next to an installed binary, or the source
