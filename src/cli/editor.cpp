@@ -2,6 +2,7 @@
 
 #include "duet/error.hpp"
 #include "duet/util/files.hpp"
+#include "duet/util/text.hpp"
 
 #include <fmt/format.h>
 #include <sodium.h>
@@ -36,7 +37,7 @@ namespace {
 // Owns the private folder and file; overwrites and removes them on every exit path.
 class PrivateFile {
   public:
-    explicit PrivateFile(const fs::path& base) {
+    PrivateFile(const fs::path& base, std::string_view draft) {
         // The pid in the name lets `duet erase` tell a leftover from a draft in use.
         std::string tmpl = (base / fmt::format("duet-edit-{}-XXXXXX", ::getpid())).string();
         if (::mkdtemp(tmpl.data()) == nullptr) {
@@ -51,7 +52,21 @@ class PrivateFile {
             ::rmdir(m_dir.c_str());
             throw RuntimeError(fmt::format("could not make a private file in {}", m_dir.string()));
         }
+        bool written = true;
+        for (std::string_view left = draft; !left.empty() && written;) {
+            const ssize_t n = ::write(fd, left.data(), left.size());
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            written = n > 0;
+            left.remove_prefix(written ? static_cast<std::size_t>(n) : 0);
+        }
         ::close(fd);
+        if (!written) {
+            ::unlink(m_file.c_str());
+            ::rmdir(m_dir.c_str());
+            throw RuntimeError(fmt::format("could not write the draft in {}", m_dir.string()));
+        }
     }
     ~PrivateFile() {
         // Editors may leave swap or backup files next to ours: wipe everything.
@@ -134,14 +149,45 @@ std::string editor_options(const std::string& editor) {
 
 } // namespace
 
-std::optional<std::string> edit_in_editor() {
+std::string editor_draft(std::string_view about) {
+    std::string draft = "\n";
+    if (about.empty()) {
+        return draft;
+    }
+    draft += "\n";
+    std::string text = util::printable(about);
+    if (text.ends_with('\n')) {
+        text.pop_back();
+    }
+    for (const std::string& line : util::split(text, '\n')) {
+        draft += line.empty() ? "#\n" : "# " + line + "\n";
+    }
+    return draft;
+}
+
+std::string without_comment_lines(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    while (!text.empty()) {
+        const std::size_t end = text.find('\n');
+        const std::string_view line =
+            text.substr(0, end == std::string_view::npos ? text.size() : end + 1);
+        if (!line.starts_with('#')) {
+            out.append(line);
+        }
+        text.remove_prefix(line.size());
+    }
+    return out;
+}
+
+std::optional<std::string> edit_in_editor(std::string_view about) {
     const auto base = private_tmpfs_dir();
     if (!base) {
         throw RuntimeError("there is no memory-backed folder (tmpfs) for a private editor file, "
                            "so /edit is not available here; a one-line answer still works");
     }
     std::string editor = util::env("VISUAL").value_or(util::env("EDITOR").value_or("vi"));
-    PrivateFile file(*base);
+    PrivateFile file(*base, editor_draft(about));
 
     // Ctrl-C belongs to the editor while it runs; duet waits and then cleans up.
     // A closed terminal (SIGHUP), SIGTERM or SIGPIPE is passed on to the editor,
@@ -195,8 +241,8 @@ std::optional<std::string> edit_in_editor() {
     if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         return std::nullopt;
     }
-    std::string text = util::read_file(file.path(), 1024 * 1024);
-    return text;
+    const std::string text = util::read_file(file.path(), 1024 * 1024);
+    return without_comment_lines(text);
 }
 
 } // namespace duet::cli

@@ -28,6 +28,7 @@ struct PassphraseOptions {
 };
 
 int run_passphrase(const PassphraseOptions& o, Context& ctx) {
+    ctx.set_passphrase_question("Current passphrase: ");
     // The current passphrase even while unlocked: a held unlock must not be
     // enough to lock the person out of their own journal.
     store::Journal journal = ctx.unlock_with_passphrase();

@@ -227,7 +227,7 @@ crypto::SecureBytes Context::passphrase(bool creating) {
     } else if (m_secrets.env_passphrase) {
         p.emplace(m_secrets.env_passphrase->view());
     } else if (m_terminal.interactive()) {
-        p = creating ? ask_new_passphrase_twice() : m_terminal.read_secret("Passphrase: ");
+        p = creating ? ask_new_passphrase_twice() : m_terminal.read_secret(m_passphrase_question);
     } else {
         throw AuthError(fmt::format("this needs your passphrase, and there is no terminal to ask "
                                     "on; {}",

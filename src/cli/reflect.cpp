@@ -159,6 +159,29 @@ int answer_once(const ReflectOptions& o, Context& ctx, const Target& target) {
     return 0;
 }
 
+// What to say when today's prompts of a pack are all answered or skipped. A
+// daily pack names the entry that holds today's prompt: the latest of them
+// when it was answered more than once; other entries of the day are no answer.
+std::string already_done(const prompts::Pack& pack, util::DayNumber day,
+                         const std::vector<store::Entry>& done) {
+    const std::string title = util::printable(pack.title, false);
+    const std::string more = "For another one: duet reflect --pack NAME, or --prompt PACK/ID; "
+                             "`duet reflect --list` shows them.\n";
+    if (pack.order != prompts::Order::daily) {
+        return fmt::format("Today you have been through every prompt of {}.\n{}", title, more);
+    }
+    const prompts::Prompt& today = prompts::daily_prompt(pack, day);
+    std::string which;
+    for (const store::Entry& e : done) {
+        if (e.author == store::Author::me && e.pack == pack.name && e.prompt_id == today.id &&
+            e.day == day) {
+            which = fmt::format(" (entry {})", e.id);
+        }
+    }
+    return fmt::format("Today's prompt from {} is already in your journal{}.\n{}", title, which,
+                       more);
+}
+
 } // namespace
 
 int run_reflect(const ReflectOptions& o, Context& ctx) {
@@ -195,16 +218,7 @@ int run_reflect(const ReflectOptions& o, Context& ctx) {
         const auto done = journal.entries_on(day);
         todo = reflect::todays_prompts(*target.pack, day, done);
         if (todo.empty()) {
-            std::string which;
-            for (const store::Entry& e : done) {
-                if (e.pack == target.pack->name) {
-                    which = fmt::format(" (entry {})", e.id);
-                }
-            }
-            ctx.terminal().say(fmt::format(
-                "Today's prompt from {} is already in your journal{}.\nFor another one: duet "
-                "reflect --pack NAME, or --prompt PACK/ID; `duet reflect --list` shows them.\n",
-                util::printable(target.pack->title, false), which));
+            ctx.terminal().say(already_done(*target.pack, day, done));
             return 0;
         }
     }

@@ -66,6 +66,23 @@ std::vector<const prompts::Prompt*> todays_prompts(const prompts::Pack& pack, ut
 
 namespace {
 
+// "1 (not at all) … 5 (very much)"
+std::string scale_words(const prompts::Prompt& p) {
+    std::string scale = fmt::format("{}", p.scale_min);
+    if (!p.low.empty()) {
+        scale += " (" + util::printable(p.low, false) + ")";
+    }
+    scale += fmt::format(" … {}", p.scale_max);
+    if (!p.high.empty()) {
+        scale += " (" + util::printable(p.high, false) + ")";
+    }
+    return scale;
+}
+
+std::string option_line(const prompts::Prompt& p, std::size_t i) {
+    return fmt::format("{}  {}", i + 1, util::printable(p.options[i], false));
+}
+
 void show_prompt(Terminal& t, const prompts::Pack& pack, const prompts::Prompt& p,
                  std::size_t index, std::size_t total) {
     const std::size_t width = t.width();
@@ -76,20 +93,32 @@ void show_prompt(Terminal& t, const prompts::Pack& pack, const prompts::Prompt& 
     t.say("\n" + dim(t, "  " + util::printable(head, false)) + "\n");
     t.say(bold(t, util::wrap(util::printable(p.text), width, "  ")));
     if (p.kind == prompts::Kind::scale) {
-        std::string scale = fmt::format("  {}", p.scale_min);
-        if (!p.low.empty()) {
-            scale += " (" + util::printable(p.low, false) + ")";
-        }
-        scale += fmt::format(" … {}", p.scale_max);
-        if (!p.high.empty()) {
-            scale += " (" + util::printable(p.high, false) + ")";
-        }
-        t.say(scale + "\n");
+        t.say("  " + scale_words(p) + "\n");
     } else if (p.kind == prompts::Kind::choice) {
         for (std::size_t i = 0; i < p.options.size(); ++i) {
-            t.say(fmt::format("    {}  {}\n", i + 1, util::printable(p.options[i], false)));
+            t.say("    " + option_line(p, i) + "\n");
         }
     }
+}
+
+// What the /edit draft says about the prompt, above its note on comments.
+std::string about_for_editor(const prompts::Pack& pack, const prompts::Prompt& p) {
+    constexpr std::size_t k_draft_width = 70;
+    std::string about = util::printable(pack.title, false) + "\n\n";
+    about += util::wrap(util::printable(p.text), k_draft_width);
+    if (p.kind == prompts::Kind::scale) {
+        about += scale_words(p) + "\n";
+    } else if (p.kind == prompts::Kind::choice) {
+        for (std::size_t i = 0; i < p.options.size(); ++i) {
+            about += "  " + option_line(p, i) + "\n";
+        }
+    }
+    about += "\n";
+    about += util::wrap("Write your answer above. Lines starting with # are left out (a line of "
+                        "yours that starts with # needs a space before it). Saved empty, you "
+                        "are back at the question, where Enter skips it.",
+                        k_draft_width);
+    return about;
 }
 
 std::string answer_line(const prompts::Prompt& p) {
@@ -116,8 +145,8 @@ bool offer_reveal(Terminal& t, const std::string& partner) {
         subject[0] = static_cast<char>(subject[0] - 'a' + 'A');
     }
     return ask_yes_no(t, fmt::format("  {} can answer this question too. Share your answers to "
-                                     "questions like this\n  with {} today? They would see each "
-                                     "one only after answering or skipping\n  the same question "
+                                     "questions like this with {} today? They would see each one "
+                                     "only after answering or skipping the same question "
                                      "themselves.",
                                      subject, partner));
 }
@@ -127,7 +156,7 @@ struct Reply {
     std::optional<prompts::Answer> answer;
 };
 
-Reply ask(Terminal& t, const prompts::Prompt& p, bool first_prompt) {
+Reply ask(Terminal& t, const prompts::Pack& pack, const prompts::Prompt& p, bool first_prompt) {
     for (;;) {
         const InputLine line = t.read_line(answer_line(p));
         if (line.status == InputLine::Status::interrupted) {
@@ -150,7 +179,7 @@ Reply ask(Terminal& t, const prompts::Prompt& p, bool first_prompt) {
         if (p.kind == prompts::Kind::text && util::trim(text) == "/edit") {
             std::optional<std::string> edited;
             try {
-                edited = edit_in_editor();
+                edited = edit_in_editor(about_for_editor(pack, p));
             } catch (const RuntimeError& e) {
                 t.say(fmt::format("  {}\n", e.what()));
                 continue;
@@ -200,7 +229,7 @@ int run_session(Context& ctx, store::Journal& journal, const prompts::Pack& pack
                   "\n");
         }
         show_prompt(t, pack, *todo[i], i, todo.size());
-        const Reply reply = ask(t, *todo[i], i == 0);
+        const Reply reply = ask(t, pack, *todo[i], i == 0);
         if (reply.outcome == Outcome::stop) {
             break;
         }

@@ -124,6 +124,29 @@ FromPacks from_packs(const Context& ctx) {
     return out;
 }
 
+// --pack NAME that no entry has and no pack folder holds is most likely a
+// typo: a warning names the packs there are (the output itself stays as asked).
+void warn_unknown_pack(const Context& ctx, const std::string& name,
+                       std::set<std::string> known /* packs of the entries */) {
+    try {
+        const prompts::Library lib = ctx.load_library();
+        for (const prompts::FoundPack& found : lib.packs()) {
+            if (found.pack.name == name) {
+                return;
+            }
+            known.insert(found.pack.name);
+        }
+    } catch (const Error&) {
+    }
+    std::string list;
+    for (const std::string& k : known) {
+        list += (list.empty() ? "" : ", ") + util::printable(k, false);
+    }
+    std::cerr << fmt::format("duet: no entry is from a pack named '{}', and no such pack is "
+                             "installed; the packs here are: {}.\n",
+                             util::printable(name, false), list.empty() ? "none yet" : list);
+}
+
 bool contains_ci(const std::string& hay, const std::string& needle_lower) {
     return util::to_lower_ascii(hay).find(needle_lower) != std::string::npos;
 }
@@ -160,7 +183,15 @@ int run_review(const ReviewOptions& o, Context& ctx) {
             .refused_addressed_to_me;
 
     int damaged = 0;
+    bool pack_seen = false;            // --pack: an entry of that pack exists
+    std::set<std::string> other_packs; // --pack: the entries' other packs, for a typo
     const auto wanted = [&](const store::Entry& e) {
+        if (!o.pack.empty() && !pack_seen) {
+            pack_seen = e.pack == o.pack;
+            if (!pack_seen) {
+                other_packs.insert(e.pack);
+            }
+        }
         if ((since && e.day < *since) || (until && e.day > *until) ||
             (!o.pack.empty() && e.pack != o.pack) || (o.mine && e.author != store::Author::me) ||
             (o.partner && e.author != store::Author::partner)) {
@@ -224,6 +255,8 @@ int run_review(const ReviewOptions& o, Context& ctx) {
     if (to_file) {
         file.emplace(o.output, o.force, 0600);
     }
+    // Laid out already (text), or for programs (JSON, HTML): no prose wrapping.
+    const VerbatimStdout verbatim;
     std::ostringstream buffer;
     std::ostream& out = to_file ? file->stream()
                         : paged ? static_cast<std::ostream&>(buffer)
@@ -288,6 +321,9 @@ int run_review(const ReviewOptions& o, Context& ctx) {
                                               written == 1 ? "y" : "ies", o.output));
     } else if (paged) {
         show_paged(buffer.str());
+    }
+    if (!o.pack.empty() && !pack_seen) {
+        warn_unknown_pack(ctx, o.pack, std::move(other_packs));
     }
     if (damaged > 0) {
         std::cerr << fmt::format("duet: {} damaged entr{} could not be shown; everything else "

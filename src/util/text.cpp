@@ -1,6 +1,8 @@
 #include "duet/util/text.hpp"
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 
 namespace duet::util {
 
@@ -117,20 +119,82 @@ std::vector<std::string> split(std::string_view s, char sep) {
 }
 
 namespace {
-std::size_t display_length(std::string_view s) {
-    std::size_t n = 0;
-    for (char c : s) {
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
-            ++n;
+
+struct CodeRange {
+    char32_t first;
+    char32_t last;
+};
+#include "width_table.inc"
+
+template <std::size_t N> bool in_table(const CodeRange (&table)[N], char32_t cp) {
+    const auto* it = std::upper_bound(std::begin(table), std::end(table), cp,
+                                      [](char32_t c, const CodeRange& r) { return c < r.first; });
+    return it != std::begin(table) && cp <= (it - 1)->last;
+}
+
+std::size_t code_point_width(char32_t cp) {
+    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
+        return 0;
+    }
+    if (cp < 0x300) {
+        return 1;
+    }
+    if (in_table(k_zero_width, cp)) {
+        return 0;
+    }
+    return in_table(k_wide, cp) ? 2 : 1;
+}
+
+char32_t decode(std::string_view s, std::size_t i, std::size_t len) {
+    if (len == 1) {
+        return static_cast<unsigned char>(s[i]);
+    }
+    char32_t cp = static_cast<unsigned char>(s[i]) & (0x7F >> len);
+    for (std::size_t k = 1; k < len; ++k) {
+        cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    }
+    return cp;
+}
+
+// Where the escape sequence starting at s[i] (an ESC) ends.
+std::size_t skip_escape(std::string_view s, std::size_t i) {
+    ++i;
+    if (i < s.size() && s[i] == '[') {
+        ++i;
+        while (i < s.size() && !(s[i] >= 0x40 && s[i] <= 0x7E)) {
+            ++i;
         }
+    }
+    return std::min(i + 1, s.size());
+}
+
+constexpr std::size_t k_tab = 8;
+
+} // namespace
+
+std::size_t display_width(std::string_view text) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        if (text[i] == '\x1b') {
+            i = skip_escape(text, i);
+            continue;
+        }
+        const std::size_t len = utf8_sequence_length(text, i);
+        if (len == 0) {
+            ++n; // shown as U+FFFD
+            ++i;
+            continue;
+        }
+        n += code_point_width(decode(text, i, len));
+        i += len;
     }
     return n;
 }
-} // namespace
 
 std::string wrap(std::string_view text, std::size_t width, std::string_view indent) {
     std::string out;
-    const std::size_t avail = width > indent.size() + 10 ? width - indent.size() : 10;
+    const std::size_t indent_width = display_width(indent);
+    const std::size_t avail = width > indent_width + 10 ? width - indent_width : 10;
     for (const std::string& paragraph : split(text, '\n')) {
         std::string line;
         std::size_t line_len = 0;
@@ -138,7 +202,7 @@ std::string wrap(std::string_view text, std::size_t width, std::string_view inde
             if (word.empty()) {
                 continue;
             }
-            const std::size_t wl = display_length(word);
+            const std::size_t wl = display_width(word);
             if (line_len > 0 && line_len + 1 + wl > avail) {
                 out += indent;
                 out += line;
@@ -158,6 +222,221 @@ std::string wrap(std::string_view text, std::size_t width, std::string_view inde
         out += '\n';
     }
     return out;
+}
+
+// ProseWrapper
+
+namespace {
+// A first word after which a continued line hangs under the text that follows.
+bool is_bullet(std::string_view word) {
+    return word == "-" || word == "*" || word == "\u2022" || word == "\u2502";
+}
+
+// Chinese and Japanese run without spaces: a line may break before and after
+// each of these characters (Korean has spaces between words, and is left alone).
+bool breaks_around(char32_t cp) {
+    return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+           (cp >= 0x20000 && cp <= 0x3FFFD);
+}
+
+// Punctuation and small kana that must not start a line, and brackets that
+// must not end one (the usual kinsoku rules, in short).
+bool no_break_before(char32_t cp) {
+    static constexpr std::u32string_view k_closing =
+        U"\u3000\u3001\u3002\u3009\u300B\u300D\u300F\u3011\u3015\u3017\u3019\u301F\u30FB\u30FC"
+        U"\u3041\u3043\u3045\u3047\u3049\u3063\u3083\u3085\u3087\u308E"
+        U"\u30A1\u30A3\u30A5\u30A7\u30A9\u30C3\u30E3\u30E5\u30E7\u30EE\u30F5\u30F6"
+        U"\uFF01\uFF09\uFF0C\uFF0E\uFF1A\uFF1B\uFF1F\uFF3D\uFF5D";
+    return k_closing.find(cp) != std::u32string_view::npos;
+}
+bool no_break_after(char32_t cp) {
+    static constexpr std::u32string_view k_opening =
+        U"\u3008\u300A\u300C\u300E\u3010\u3014\u3016\u3018\u301D\uFF08\uFF3B\uFF5B";
+    return k_opening.find(cp) != std::u32string_view::npos;
+}
+
+} // namespace
+
+std::size_t ProseWrapper::spaces_width(std::string_view spaces, std::size_t col) const {
+    std::size_t end = col;
+    for (const char c : spaces) {
+        end = c == '\t' ? (end / k_tab + 1) * k_tab : end + 1;
+    }
+    return end - col;
+}
+
+void ProseWrapper::place_word(std::string& out) {
+    if (m_word.empty()) {
+        return;
+    }
+    const std::size_t w = display_width(m_word);
+    if (w == 0) {
+        // Only colour sequences: they take no room and are no word.
+        if (!m_line_start) {
+            m_col += spaces_width(m_spaces, m_col);
+            m_written_spaces += m_spaces.size();
+            out += m_spaces;
+            m_spaces.clear();
+        }
+        out += m_word;
+        m_word.clear();
+        return;
+    }
+    const std::size_t gap = spaces_width(m_spaces, m_col);
+    const bool may_break =
+        m_words > 0 && (!m_spaces.empty() || m_written_spaces > 0 || m_soft_break);
+    if (may_break && m_col + gap + w > m_width) {
+        out += '\n';
+        out += m_indent;
+        m_col = display_width(m_indent);
+        m_spaces.clear();
+    } else {
+        if (m_words == 1 && !m_spaces.empty()) {
+            // "  1  text", "#12  text", "  │ text": continued lines hang under the text.
+            const bool bullet = is_bullet(m_first_word);
+            if (bullet || (m_spaces.size() >= 2 && display_width(m_first_word) <= 8)) {
+                const std::size_t hang = m_col + gap;
+                if (hang <= m_width / 2) {
+                    m_indent += m_first_word == "\u2502"
+                                    ? m_first_word
+                                    : std::string(display_width(m_first_word), ' ');
+                    m_indent += std::string(hang - display_width(m_indent), ' ');
+                }
+            }
+        }
+        out += m_spaces;
+        m_col += gap;
+        m_spaces.clear();
+    }
+    if (m_words == 0) {
+        m_first_word = m_word;
+        // A continued line keeps the indentation, unless that leaves too little room.
+        if (display_width(m_indent) > m_width / 2) {
+            m_indent.clear();
+        }
+    }
+    out += m_word;
+    m_col += w;
+    m_word.clear();
+    m_written_spaces = 0;
+    m_soft_break = false;
+    m_line_start = false;
+    ++m_words;
+}
+
+void ProseWrapper::code_point_done(std::string& out) {
+    const std::string_view seq = std::string_view(m_word).substr(m_cp_start);
+    const std::size_t len = utf8_sequence_length(seq, 0);
+    if (len == 0 || len != seq.size()) {
+        return;
+    }
+    const char32_t cp = decode(seq, 0, len);
+    const bool after_opening =
+        m_after_opening ||
+        (m_cp_start > 0 &&
+         std::string_view("([{\"'`").find(m_word[m_cp_start - 1]) != std::string_view::npos);
+    m_after_opening = no_break_after(cp);
+    // A closing mark stays with what precedes it, and so does whatever follows
+    // an opening bracket; both wait in the word in progress.
+    if (!breaks_around(cp) || no_break_before(cp) || after_opening) {
+        return;
+    }
+    const std::string ch(seq);
+    m_word.resize(m_cp_start);
+    if (!m_word.empty()) {
+        place_word(out); // what came before it: "abc" in "abc日本", or the character before
+        m_soft_break = true;
+    }
+    m_word = ch; // held back: a closing mark may still join it
+}
+
+void ProseWrapper::end_line() {
+    m_soft_break = false;
+    m_after_opening = false;
+    m_col = 0;
+    m_line_start = true;
+    m_words = 0;
+    m_indent.clear();
+    m_first_word.clear();
+    m_spaces.clear();
+    m_written_spaces = 0;
+}
+
+std::string ProseWrapper::feed(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        if (m_escape_state != 0) {
+            m_word += c;
+            if (m_escape_state == 1) {
+                m_escape_state = c == '[' ? 2 : 0;
+            } else if (c >= 0x40 && c <= 0x7E) {
+                m_escape_state = 0;
+            }
+            continue;
+        }
+        switch (c) {
+        case '\x1b':
+            m_word += c;
+            m_escape_state = 1;
+            break;
+        case ' ':
+        case '\t':
+            m_after_opening = false;
+            place_word(out);
+            if (m_line_start) {
+                m_col += spaces_width(std::string_view(&c, 1), m_col);
+                m_indent += c;
+                out += c;
+            } else {
+                m_spaces += c;
+            }
+            break;
+        case '\n':
+        case '\r':
+            place_word(out);
+            if (m_col + spaces_width(m_spaces, m_col) <= m_width) {
+                out += m_spaces; // trailing spaces that fit are kept as they were
+            }
+            out += c;
+            end_line();
+            break;
+        default: {
+            const auto b = static_cast<unsigned char>(c);
+            if ((b & 0xC0) == 0xC0) {
+                m_cp_start = m_word.size();
+                m_cp_left = (b & 0xE0) == 0xC0 ? 1 : (b & 0xF0) == 0xE0 ? 2 : 3;
+                m_word += c;
+            } else if ((b & 0xC0) == 0x80 && m_cp_left > 0) {
+                m_word += c;
+                if (--m_cp_left == 0) {
+                    code_point_done(out);
+                }
+            } else {
+                m_cp_left = 0;
+                m_after_opening = false;
+                m_word += c;
+            }
+        }
+        }
+    }
+    return out;
+}
+
+std::string ProseWrapper::flush() {
+    std::string out;
+    place_word(out);
+    if (!m_spaces.empty()) {
+        m_col += spaces_width(m_spaces, m_col);
+        m_written_spaces += m_spaces.size();
+        out += m_spaces;
+        m_spaces.clear();
+    }
+    return out;
+}
+
+void ProseWrapper::at_new_line() {
+    end_line(); // a word held back (there should be none) starts the new line
 }
 
 } // namespace duet::util

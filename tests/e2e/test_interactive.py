@@ -194,10 +194,10 @@ sleep 30
     def test_wrong_passphrase_on_a_terminal_may_be_retried(self):
         self.assertOk(self.me.run("reflect", "--prompt", "e2e/mood", "--answer", "3"))
         child = self.spawn("review", passphrase=None, NO_COLOR="1")
-        child.expect("Passphrase: ")
+        child.expect("Passphrase for your journal: ")
         child.sendline("not it")
         child.expect("does not unlock")
-        child.expect("Passphrase: ")
+        child.expect("Passphrase for your journal: ")
         child.sendline(PASSPHRASE)
         child.expect("How light did today feel")
         self.finish(child)
@@ -206,7 +206,7 @@ sleep 30
         self.assertOk(self.me.run("reflect", "--prompt", "e2e/mood", "--answer", "3"))
         child = self.spawn("review", passphrase=None)
         for _ in range(3):
-            child.expect("Passphrase: ")
+            child.expect("Passphrase for your journal: ")
             child.sendline("nope")
         self.finish(child, 3)
 
@@ -227,10 +227,60 @@ sleep 30
         child.sendline("")
         child.expect("Skipped")
         self.finish(child)
+        # Other prompts of the same pack, answered later the same day.
+        today = self.me.entries()[0]["prompt_id"]
+        for other in ("mood", "note", "evening", "pair"):
+            if other != today:
+                self.assertOk(self.me.run("reflect", "--prompt", "e2e/" + other, "--skip"))
+        self.assertEqual(len(self.me.entries()), 4)
         child = self.spawn("reflect", "--pack", "e2e")
-        child.expect("already in your journal")
+        child.expect(r"already in your journal \(entry (\d+)\)")
+        self.assertEqual(child.match.group(1), "1", "the entry that holds today's prompt")
         self.finish(child)
 
+    def test_edit_draft_shows_the_question_and_drops_comment_lines(self):
+        log = os.path.join(self.root, "draft.log")
+        editor = self.editor_script(f"""
+cat "$1" > {log}
+printf 'first line\\n# a comment of mine\\n #kept with a space\\n' > "$1"
+cat {log} >> "$1"
+""")
+        child = self.spawn("reflect", "--prompt", "e2e/note", EDITOR=editor, VISUAL=None)
+        child.expect(SKIP_HINT)
+        child.sendline("/edit")
+        child.expect("Saved as entry 1")
+        self.finish(child)
+        draft = read_text(log)
+        self.assertTrue(draft.startswith("\n"), "an empty first line for the answer")
+        self.assertIn("# Test check-in\n", draft)
+        self.assertIn("# What would I like to remember about today?\n", draft)
+        self.assertIn("# Write your answer above. Lines starting with # are left out", draft)
+        self.assertEqual(self.me.entries()[0]["answer"], "first line\n #kept with a space")
+
+    def test_edit_with_only_comments_left_keeps_nothing(self):
+        editor = self.editor_script("true\n")  # saved as it was: comments only
+        child = self.spawn("reflect", "--prompt", "e2e/note", EDITOR=editor, VISUAL=None)
+        child.expect(SKIP_HINT)
+        child.sendline("/edit")
+        child.expect("came back empty")
+        child.expect(SKIP_HINT)
+        child.sendline("")
+        child.expect("Skipped")
+        self.finish(child)
+        self.assertIsNone(self.me.entries()[0]["answer"])
+
+    def test_changing_the_passphrase_says_which_one_it_asks_for(self):
+        self.assertOk(self.me.run("reflect", "--prompt", "e2e/mood", "--answer", "3"))
+        child = self.spawn("passphrase", passphrase=None)
+        child.expect("Current passphrase: ")
+        child.sendline(PASSPHRASE)
+        child.expect("New passphrase: ")
+        child.sendline("a fresh one for us")
+        child.expect("again: ")
+        child.sendline("a fresh one for us")
+        child.expect("Your passphrase is changed")
+        self.finish(child)
+        self.assertEqual(len(self.me.entries(passphrase="a fresh one for us")), 1)
 
 if __name__ == "__main__":
     unittest.main()

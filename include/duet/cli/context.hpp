@@ -50,6 +50,11 @@ class Context {
     // Opens the journal with its passphrase, whatever unlock is held: for
     // `duet unlock` itself and for changing the passphrase.
     store::Journal unlock_with_passphrase();
+    // What the terminal prompt for the journal's passphrase says; `duet
+    // passphrase` asks for the current one (default "Passphrase for your journal: ").
+    void set_passphrase_question(std::string question) {
+        m_passphrase_question = std::move(question);
+    }
     // A new passphrase, typed twice on the terminal (AuthError without one).
     crypto::SecureBytes ask_new_passphrase_twice();
     // The first line read from a file descriptor, for --new-passphrase-fd.
@@ -65,6 +70,7 @@ class Context {
     GlobalOptions& m_options;
     Terminal& m_terminal;
     SecretSources& m_secrets;
+    std::string m_passphrase_question = "Passphrase for your journal: ";
 };
 
 // Where the bundled packs are: next to an installed binary, or the source

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace duet::cli {
 
@@ -11,8 +12,16 @@ namespace duet::cli {
 // else /dev/shm when it is; nullopt if neither is (duet then refuses /edit).
 std::optional<std::filesystem::path> private_tmpfs_dir();
 
-// Runs the editor on an empty private file; returns what was written, or
-// nullopt when the editor failed. Throws RuntimeError when no tmpfs exists.
-std::optional<std::string> edit_in_editor();
+// Runs the editor on a private file that starts with an empty line for the
+// answer and, below it, `about` as comment lines ("# ..."), as git does for a
+// commit message. Returns what was written without any line that starts with
+// '#', or nullopt when the editor failed. Throws RuntimeError when no tmpfs exists.
+std::optional<std::string> edit_in_editor(std::string_view about = {});
+
+// The draft edit_in_editor starts with: an empty line, then `about` commented out.
+std::string editor_draft(std::string_view about);
+
+// Every line that starts with '#' dropped; all other lines kept as they are.
+std::string without_comment_lines(std::string_view text);
 
 } // namespace duet::cli

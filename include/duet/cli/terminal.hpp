@@ -48,6 +48,32 @@ class ProcessTerminal : public Terminal {
     const bool& m_no_color;
 };
 
+// The columns prose gets on the terminal behind fd: its width, but at most
+// 80 (longer lines are hard to read); 80 when fd is not a terminal.
+std::size_t prose_width(int fd);
+
+// While alive, what duet writes to std::cout and std::cerr (and Terminal::say)
+// is wrapped at spaces to prose_width(), when that stream is a terminal; a
+// word is never cut. Off a terminal (a pipe, a file, a script reading it)
+// every byte is left exactly as written. main() holds one.
+class ProseOutput {
+  public:
+    ProseOutput();
+    ~ProseOutput();
+    ProseOutput(const ProseOutput&) = delete;
+    ProseOutput& operator=(const ProseOutput&) = delete;
+};
+
+// While alive, std::cout is written exactly as given, wrapped or not: for
+// machine formats (JSON, HTML) and text that is laid out already.
+class VerbatimStdout {
+  public:
+    VerbatimStdout();
+    ~VerbatimStdout();
+    VerbatimStdout(const VerbatimStdout&) = delete;
+    VerbatimStdout& operator=(const VerbatimStdout&) = delete;
+};
+
 // Styling helpers that fall back to plain text.
 std::string bold(const Terminal& t, std::string_view s);
 std::string dim(const Terminal& t, std::string_view s);
