@@ -7,7 +7,7 @@ _duet() {
     local cmd="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
-            reflect|invite|share|review|passphrase|check|unlock|lock) cmd="${words[i]}"; break ;;
+            reflect|invite|share|review|passphrase|check|erase|unlock|lock) cmd="${words[i]}"; break ;;
         esac
     done
 
@@ -27,7 +27,7 @@ _duet() {
 
     case "$cmd" in
         "")
-            COMPREPLY=($(compgen -W "reflect invite share review passphrase check unlock lock $global" -- "$cur")) ;;
+            COMPREPLY=($(compgen -W "reflect invite share review passphrase check erase unlock lock $global" -- "$cur")) ;;
         reflect)
             COMPREPLY=($(compgen -W "--pack --prompt --answer --skip --for-session --together --import --check --list --remind --help" -- "$cur")) ;;
         invite)
@@ -38,12 +38,16 @@ _duet() {
                 COMPREPLY=($(compgen -W "accept decline status --name --message --message-file --shared -o --help" -- "$cur"))
             fi ;;
         share)
-            COMPREPLY=($(compgen -W "--yes --list --help" -- "$cur")) ;;
+            COMPREPLY=($(compgen -W "--yes --list --withdraw --help" -- "$cur")) ;;
         review)
             COMPREPLY=($(compgen -W "--since --until --last --pack --grep --mine --partner --format --summary --session-done -o --force --help" -- "$cur")) ;;
         passphrase)
             COMPREPLY=($(compgen -W "--new-passphrase-fd --help" -- "$cur")) ;;
-        check|lock)
+        check)
+            COMPREPLY=($(compgen -W "--salvage --help" -- "$cur")) ;;
+        erase)
+            COMPREPLY=($(compgen -W "--yes --help" -- "$cur")) ;;
+        lock)
             COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
         unlock)
             [[ $prev == --for ]] && { COMPREPLY=($(compgen -W "15m 30m 1h 2h" -- "$cur")); return; }

@@ -1,5 +1,5 @@
 # fish completion for duet
-set -l cmds reflect invite share review passphrase check unlock lock
+set -l cmds reflect invite share review passphrase check erase unlock lock
 complete -c duet -f
 complete -c duet -n "not __fish_seen_subcommand_from $cmds" -a reflect -d "answer today's prompts, each skippable"
 complete -c duet -n "not __fish_seen_subcommand_from $cmds" -a invite -d "invite a partner; accept or decline"
@@ -7,6 +7,7 @@ complete -c duet -n "not __fish_seen_subcommand_from $cmds" -a share -d "share c
 complete -c duet -n "not __fish_seen_subcommand_from $cmds" -a review -d "read and export entries"
 complete -c duet -n "not __fish_seen_subcommand_from $cmds" -a passphrase -d "change the passphrase"
 complete -c duet -n "not __fish_seen_subcommand_from $cmds" -a check -d "check what is intact"
+complete -c duet -n "not __fish_seen_subcommand_from $cmds" -a erase -d "remove your journal and everything duet wrote"
 complete -c duet -n "not __fish_seen_subcommand_from $cmds" -a unlock -d "keep the journal unlocked for a while"
 complete -c duet -n "not __fish_seen_subcommand_from $cmds" -a lock -d "lock the journal again now"
 complete -c duet -l home -r -F -d "data folder"
@@ -52,3 +53,6 @@ complete -c duet -n "__fish_seen_subcommand_from review" -s o -r -F -d "write to
 complete -c duet -n "__fish_seen_subcommand_from review" -l force -d "replace the file"
 complete -c duet -n "__fish_seen_subcommand_from passphrase" -l new-passphrase-fd -r -d "new passphrase fd"
 complete -c duet -n "__fish_seen_subcommand_from unlock" -l for -x -a "15m 30m 1h 2h" -d "how long, at most 8h"
+complete -c duet -n "__fish_seen_subcommand_from check" -l salvage -d "copy what is readable into a fresh journal"
+complete -c duet -n "__fish_seen_subcommand_from erase" -l yes -d "erase without asking"
+complete -c duet -n "__fish_seen_subcommand_from share" -l withdraw -d "take shared entries back"
