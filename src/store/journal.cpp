@@ -64,12 +64,12 @@ bool is_damage(const SQLite::Exception& e) {
 
 // Every entry id the day index knows: when a page of the entries table is
 // damaged, the index (kept in pages of its own) still names what was there.
-// What it cannot give either is left out.
-std::vector<std::int64_t> ids_from_index(SQLite::Database& db) {
+// What it cannot give either is left out. Sorted, without repeats.
+std::vector<std::int64_t> ids_from_index(SQLite::Database& db, std::string_view table = "entries",
+                                         std::string_view index = "entries_by_day") {
     std::vector<std::int64_t> ids;
     try {
-        SQLite::Statement q(db,
-                            "SELECT id FROM entries INDEXED BY entries_by_day ORDER BY day_tag");
+        SQLite::Statement q(db, fmt::format("SELECT id FROM {} INDEXED BY {}", table, index));
         while (q.executeStep()) {
             ids.push_back(q.getColumn(0).getInt64());
         }
@@ -1248,19 +1248,7 @@ void scan_rows(SQLite::Database& db, const std::string& table, const std::string
             throw;
         }
     }
-    std::vector<std::int64_t> ids;
-    try {
-        SQLite::Statement q(db, fmt::format("SELECT id FROM {} INDEXED BY {}", table, index));
-        while (q.executeStep()) {
-            ids.push_back(q.getColumn(0).getInt64());
-        }
-    } catch (const SQLite::Exception& e) {
-        if (!is_damage(e)) {
-            throw;
-        }
-    }
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    const std::vector<std::int64_t> ids = ids_from_index(db, table, index);
     const std::string by_id = fmt::format("SELECT id, {} FROM {} WHERE id = ?", columns, table);
     for (const std::int64_t id : ids) {
         if (passed && id <= *passed) {

@@ -278,7 +278,7 @@ class Sitting(UnlockCase):
         child = pexpect.spawn(DUET, ["unlock", "--for", "5m"], env=env, encoding="utf-8",
                               timeout=30)
         self.addCleanup(child.close, force=True)
-        child.expect("Passphrase: ")
+        child.expect("Passphrase for your journal: ")
         child.sendline(PASSPHRASE)
         child.expect("unlocked until")
         child.expect(pexpect.EOF)
