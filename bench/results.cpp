@@ -74,6 +74,17 @@ void print_table(std::ostream& out, const Suite& s) {
             row("sqlite3 scan (id, sealed)", format_ms(r.sqlite_scan.median_ms),
                 format_ms(r.sqlite_scan.cpu_ms), "-", "-", format_mib(r.sqlite_scan.peak_rss_kib));
         }
+        for (const Figure& f : r.held) {
+            if (f.total.ok) {
+                row("held: " + f.name, format_ms(f.total.median_ms), format_ms(f.total.cpu_ms), "-",
+                    "-", format_mib(f.total.peak_rss_kib));
+            } else {
+                out << fmt::format("  held: {:<28} FAILED: {}\n", f.name, f.total.error);
+            }
+        }
+        if (r.held.empty() && !r.held_note.empty()) {
+            out << "  with an unlock held: not measured, " << r.held_note << '\n';
+        }
     }
     for (const PresetUnlock& p : s.presets) {
         out << fmt::format("\nUnlock with DUET_KDF={}: {} ms, {} MiB peak", p.preset,
@@ -129,7 +140,13 @@ void write_method(std::ostream& out, const Suite& s, const std::string& cache) {
            "instead.\n"
         << "- The write goes to a scratch copy of the journal; the import goes into a fresh, "
            "empty journal each run, from duet's own JSON export of the journal of that "
-           "size.\n\n";
+           "size.\n"
+        << "- With an unlock held: the bench joins a session keyring of its own, runs "
+           "`duet unlock` once, then each command with no `DUET_PASSPHRASE` at all (one that "
+           "asked for a passphrase would fail and be reported), then `duet lock`. `share --list` "
+           "stands for `share`: the bench journals have no partner to share with, and it "
+           "unlocks, takes in the shared folder and reads the shared records as a share "
+           "does.\n\n";
 }
 
 void write_presets(std::ostream& out, const Suite& s) {
@@ -150,6 +167,32 @@ void write_presets(std::ostream& out, const Suite& s) {
         out << fmt::format("| `{}`{} | {} | {} | {} |\n", p.preset,
                            p.preset == "moderate" ? " (the default)" : "", format_ms(p.unlock_ms),
                            format_mib(p.process.peak_rss_kib), p.process.runs);
+    }
+}
+
+void write_held(std::ostream& out, const SizeResult& r) {
+    if (r.held.empty()) {
+        if (!r.held_note.empty()) {
+            out << "\nWith an unlock held: not measured, " << r.held_note << ".\n";
+        }
+        return;
+    }
+    out << fmt::format("\nWith an unlock held (`duet unlock` once, the key in {}), each command "
+                       "runs with no passphrase given, so without Argon2id: whole processes, "
+                       "against the unlock above (or the default preset's, below) on every "
+                       "command without it.\n\n",
+                       r.held_note)
+        << "| command, unlock held | total (ms) | CPU (ms) | peak (MiB) | runs |\n"
+           "|---|---:|---:|---:|---:|\n";
+    for (const Figure& f : r.held) {
+        if (!f.total.ok) {
+            out << fmt::format("| `{}` | FAILED: {} | | | |\n", md_cell(f.command),
+                               md_cell(f.total.error));
+            continue;
+        }
+        out << fmt::format("| `{}` | {} | {} | {} | {} |\n", md_cell(f.command),
+                           format_ms(f.total.median_ms), format_ms(f.total.cpu_ms),
+                           format_mib(f.total.peak_rss_kib), f.total.runs);
     }
 }
 
@@ -185,6 +228,7 @@ void write_size(std::ostream& out, const SizeResult& r, const std::string& cache
         out << fmt::format("\nThe JSON export imported above is {:.1f} MiB.\n",
                            static_cast<double>(r.export_bytes) / (1024.0 * 1024.0));
     }
+    write_held(out, r);
 }
 
 std::string duration(double seconds) {

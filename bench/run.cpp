@@ -152,6 +152,7 @@ int run_suite(const BenchOptions& o) {
     std::optional<double> export_bytes_per_entry;
     for (const std::int64_t size : o.sizes) {
         suite.sizes.push_back(run_size(o, size, has_summary, has_import, export_bytes_per_entry));
+        run_held(o, suite.sizes.back());
     }
     suite.presets = run_presets(o);
     suite.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();

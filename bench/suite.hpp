@@ -53,6 +53,9 @@ struct SizeResult {
     Stats sqlite_scan;
     std::uintmax_t export_bytes = 0; // the JSON export used for the import, when made
     std::vector<Figure> figures;
+    // Commands with an unlock held (`duet unlock`), no passphrase given: whole processes.
+    std::vector<Figure> held;
+    std::string held_note; // which keyring kept the key, or why none could
 
     const Figure* find(const std::string& name) const {
         for (const Figure& f : figures) {
@@ -113,6 +116,9 @@ bool help_mentions(const BenchOptions& o, const std::string& command, const std:
 // export_bytes_per_entry: of the last JSON export made, to size the ones not made.
 SizeResult run_size(const BenchOptions& o, std::int64_t size, bool has_summary, bool has_import,
                     std::optional<double>& export_bytes_per_entry);
+
+// `duet unlock` on that journal, then commands with no passphrase, then `duet lock`.
+void run_held(const BenchOptions& o, SizeResult& r);
 
 // The unlock time of each DUET_KDF preset, on empty journals made for it.
 std::vector<PresetUnlock> run_presets(const BenchOptions& o);
