@@ -200,18 +200,22 @@ class InterruptedExport(DuetTestCase):
         out_dir = os.path.join(self.root, "exports")
         os.mkdir(out_dir)
         args = [DUET, "review", "--format", "json", "-o", os.path.join(out_dir, "out.json")]
-        start = time.monotonic()
-        self.assertOk(subprocess.run(args, env=self.me.env(), stdin=subprocess.DEVNULL,
-                                     capture_output=True, timeout=120))
-        lifetime = time.monotonic() - start
-        os.remove(os.path.join(out_dir, "out.json"))
+        # The shortest of three whole runs (the first one may be cold), so kills land inside.
+        lifetimes = []
+        for _ in range(3):
+            start = time.monotonic()
+            self.assertOk(subprocess.run(args, env=self.me.env(), stdin=subprocess.DEVNULL,
+                                         capture_output=True, timeout=120))
+            lifetimes.append(time.monotonic() - start)
+            os.remove(os.path.join(out_dir, "out.json"))
+        lifetime = min(lifetimes)
         rng = random.Random(4)
         killed = 0
         for round_ in range(24):
             p = subprocess.Popen(args, env=self.me.env(), stdin=subprocess.DEVNULL,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             # Late in its life, when the export is being written.
-            time.sleep(lifetime * rng.uniform(0.5, 1.0))
+            time.sleep(lifetime * rng.uniform(0.3, 0.95))
             p.send_signal((signal.SIGTERM, signal.SIGHUP, signal.SIGINT)[round_ % 3])
             killed += p.wait(timeout=60) < 0
             left = [f for f in os.listdir(out_dir) if ".tmp-" in f]
