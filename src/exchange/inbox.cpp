@@ -652,23 +652,25 @@ void number_partner_entries(store::Journal& journal) {
         return;
     }
     journal.batch([&] {
-        std::map<std::int64_t, std::int64_t> numbers; // source id -> number here
-        for (const Received& r : received(journal, [](std::int64_t, const std::string&) {})) {
-            if (r.number > 0) {
-                numbers[r.source_id] = r.number;
-            }
-        }
+        // One pass over the records: the numbers already given, and the
+        // records still without one (their entries need not be decoded).
+        std::map<std::int64_t, std::int64_t> numbers;       // source id -> number here
         std::vector<std::pair<std::int64_t, json>> updates; // oldest record first
         journal.for_each_record(
             "received",
             [&](std::int64_t id, const std::string& payload) {
                 auto j = util::parse_msgpack(payload.begin(), payload.end());
-                if (j && j->is_object() && !j->contains("number") &&
-                    (*j)["source_id"].is_number_integer()) {
+                if (!j || !j->is_object() || !(*j)["source_id"].is_number_integer()) {
+                    return; // damaged ones are named when read
+                }
+                const auto number = j->find("number");
+                if (number == j->end()) {
                     updates.emplace_back(id, std::move(*j));
+                } else if (number->is_number_integer() && number->get<std::int64_t>() > 0) {
+                    numbers[(*j)["source_id"].get<std::int64_t>()] = number->get<std::int64_t>();
                 }
             },
-            [](std::int64_t, const std::string&) {}); // damaged ones are named when read
+            [](std::int64_t, const std::string&) {});
         for (auto& [id, j] : updates) {
             auto [at, added] = numbers.try_emplace(j["source_id"].get<std::int64_t>(), 0);
             if (added) {
