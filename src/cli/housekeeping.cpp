@@ -113,8 +113,8 @@ int run_salvage(Context& ctx) {
         std::cout << "Some of the journal's own bookkeeping (partner records or settings) could "
                      "not be read; duet rebuilds what it can as you use it.\n";
     }
-    std::cout << fmt::format("The damaged file is kept as {} (still encrypted). Remove it when "
-                             "you are sure you no longer need it.\n",
+    std::cout << fmt::format("The file it was copied from is kept as {} (still encrypted). "
+                             "Remove it when you are sure you no longer need it.\n",
                              kept.string());
     return 0;
 }
