@@ -173,10 +173,10 @@ TEST_CASE("util::ScopedSignals") {
         signals.ignore(SIGUSR1);
         struct sigaction now {};
         ::sigaction(SIGUSR1, nullptr, &now);
-        CHECK(now.sa_handler == SIG_IGN);
+        CHECK((now.sa_handler == SIG_IGN));
         ::raise(SIGUSR1); // ignored, so the test goes on
     }
     struct sigaction after {};
     ::sigaction(SIGUSR1, nullptr, &after);
-    CHECK(after.sa_handler == before.sa_handler);
+    CHECK((after.sa_handler == before.sa_handler));
 }

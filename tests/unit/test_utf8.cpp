@@ -56,7 +56,10 @@ TEST_CASE("util::decode_utf8") {
         CHECK(printable(text) == replaced(text, Replacement::per_byte));
         std::string json;
         append_json_string(json, text);
-        CHECK(json == "\"" + replaced(text, Replacement::maximal_subpart) + "\"");
+        std::string expected = replaced(text, Replacement::maximal_subpart);
+        expected.insert(expected.begin(), '"');
+        expected.push_back('"');
+        CHECK(json == expected);
     }
 }
 
