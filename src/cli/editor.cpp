@@ -2,10 +2,11 @@
 
 #include "duet/error.hpp"
 #include "duet/util/files.hpp"
+#include "duet/util/io.hpp"
+#include "duet/util/process.hpp"
 #include "duet/util/text.hpp"
 
 #include <fmt/format.h>
-#include <sodium.h>
 
 #include <cerrno>
 #include <csignal>
@@ -52,15 +53,7 @@ class PrivateFile {
             ::rmdir(m_dir.c_str());
             throw RuntimeError(fmt::format("could not make a private file in {}", m_dir.string()));
         }
-        bool written = true;
-        for (std::string_view left = draft; !left.empty() && written;) {
-            const ssize_t n = ::write(fd, left.data(), left.size());
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            written = n > 0;
-            left.remove_prefix(written ? static_cast<std::size_t>(n) : 0);
-        }
+        const bool written = util::write_all(fd, draft);
         ::close(fd);
         if (!written) {
             ::unlink(m_file.c_str());
@@ -88,9 +81,9 @@ class PrivateFile {
         }
         const int fd = ::open(p.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd >= 0) {
-            char zeros[4096] = {};
-            for (off_t done = 0; done < st.st_size; done += static_cast<off_t>(sizeof zeros)) {
-                if (::write(fd, zeros, sizeof zeros) < 0) {
+            constexpr char k_zeros[4096] = {};
+            for (off_t done = 0; done < st.st_size; done += static_cast<off_t>(sizeof k_zeros)) {
+                if (!util::write_all(fd, std::string_view(k_zeros, sizeof k_zeros))) {
                     break;
                 }
             }
@@ -147,6 +140,34 @@ std::string editor_options(const std::string& editor) {
     return " ";
 }
 
+// Runs the editor script on the file and returns its wait status (nullopt
+// when it could not be started). Ctrl-C belongs to the editor while it runs;
+// duet waits and then cleans up. A closed terminal (SIGHUP), SIGTERM or
+// SIGPIPE is passed on to the editor and noted in g_stop_signal, so that duet
+// still wipes the draft before it stops.
+std::optional<int> run_editor(const std::string& script, const fs::path& file) {
+    g_stop_signal = 0;
+    util::ScopedSignals signals;
+    signals.ignore(SIGINT);
+    signals.ignore(SIGQUIT);
+    for (const int sig : {SIGHUP, SIGTERM, SIGPIPE}) {
+        signals.handle(sig, note_stop_signal); // waitpid returns, and duet passes it on
+    }
+    util::ChildOptions options;
+    options.default_signals = {SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGPIPE};
+    auto child = util::ChildProcess::start_shell(script, {"sh", file.string()}, options);
+    if (!child) {
+        return std::nullopt;
+    }
+    bool passed_on = false;
+    return child->wait([&] {
+        if (g_stop_signal != 0 && !passed_on) {
+            child->kill(g_stop_signal == SIGPIPE ? SIGTERM : g_stop_signal);
+            passed_on = true;
+        }
+    });
+}
+
 } // namespace
 
 std::string editor_draft(std::string_view about) {
@@ -189,56 +210,12 @@ std::optional<std::string> edit_in_editor(std::string_view about) {
     std::string editor = util::env("VISUAL").value_or(util::env("EDITOR").value_or("vi"));
     PrivateFile file(*base, editor_draft(about));
 
-    // Ctrl-C belongs to the editor while it runs; duet waits and then cleans up.
-    // A closed terminal (SIGHUP), SIGTERM or SIGPIPE is passed on to the editor,
-    // and duet still wipes the draft before it stops.
-    struct sigaction ignore {};
-    struct sigaction note {};
-    struct sigaction old_int {};
-    struct sigaction old_quit {};
-    struct sigaction old_hup {};
-    struct sigaction old_term {};
-    struct sigaction old_pipe {};
-    ignore.sa_handler = SIG_IGN;
-    sigemptyset(&ignore.sa_mask);
-    note.sa_handler = note_stop_signal;
-    sigemptyset(&note.sa_mask);
-    note.sa_flags = 0; // no SA_RESTART: waitpid returns, and duet passes the signal on
-    g_stop_signal = 0;
-    sigaction(SIGINT, &ignore, &old_int);
-    sigaction(SIGQUIT, &ignore, &old_quit);
-    sigaction(SIGHUP, &note, &old_hup);
-    sigaction(SIGTERM, &note, &old_term);
-    sigaction(SIGPIPE, &note, &old_pipe);
-    const std::string script = editor + editor_options(editor) + "\"$1\"";
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        for (const int sig : {SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGPIPE}) {
-            signal(sig, SIG_DFL);
-        }
-        ::execl("/bin/sh", "sh", "-c", script.c_str(), "sh", file.path().c_str(),
-                static_cast<char*>(nullptr));
-        ::_exit(127);
-    }
-    int status = 0;
-    bool passed_on = false;
-    if (pid > 0) {
-        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-            if (g_stop_signal != 0 && !passed_on) {
-                ::kill(pid, g_stop_signal == SIGPIPE ? SIGTERM : g_stop_signal);
-                passed_on = true;
-            }
-        }
-    }
-    sigaction(SIGINT, &old_int, nullptr);
-    sigaction(SIGQUIT, &old_quit, nullptr);
-    sigaction(SIGHUP, &old_hup, nullptr);
-    sigaction(SIGTERM, &old_term, nullptr);
-    sigaction(SIGPIPE, &old_pipe, nullptr);
+    const std::optional<int> status =
+        run_editor(editor + editor_options(editor) + "\"$1\"", file.path());
     if (g_stop_signal != 0) {
         throw Interrupted(); // the draft is wiped as this unwinds
     }
-    if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
         return std::nullopt;
     }
     const std::string text = util::read_file(file.path(), 1024 * 1024);

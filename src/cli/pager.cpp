@@ -1,15 +1,14 @@
 #include "duet/cli/pager.hpp"
 
 #include "duet/util/files.hpp"
+#include "duet/util/io.hpp"
+#include "duet/util/process.hpp"
 #include "duet/util/text.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <csignal>
-#include <cstdlib>
-#include <fcntl.h>
 #include <iostream>
 #include <string>
 #include <sys/ioctl.h>
@@ -30,50 +29,10 @@ std::size_t terminal_rows() {
     return 0;
 }
 
-// Writes everything, stopping quietly when the reader has gone (the person quit the pager).
-void write_all(int fd, std::string_view text) {
-    while (!text.empty()) {
-        const ssize_t n = ::write(fd, text.data(), text.size());
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return;
-        }
-        text.remove_prefix(static_cast<std::size_t>(n));
-    }
-}
-
 void print_directly(std::string_view text) {
     std::cout << text;
     std::cout.flush();
 }
-
-// Keeps duet alive while the pager has the terminal: Ctrl-C and a closed pipe
-// belong to the pager, and duet just waits for it.
-class IgnoreSignalsWhilePaging {
-  public:
-    IgnoreSignalsWhilePaging() {
-        struct sigaction ignore {};
-        ignore.sa_handler = SIG_IGN;
-        ::sigemptyset(&ignore.sa_mask);
-        ::sigaction(SIGPIPE, &ignore, &m_pipe);
-        ::sigaction(SIGINT, &ignore, &m_int);
-        ::sigaction(SIGQUIT, &ignore, &m_quit);
-    }
-    ~IgnoreSignalsWhilePaging() {
-        ::sigaction(SIGPIPE, &m_pipe, nullptr);
-        ::sigaction(SIGINT, &m_int, nullptr);
-        ::sigaction(SIGQUIT, &m_quit, nullptr);
-    }
-    IgnoreSignalsWhilePaging(const IgnoreSignalsWhilePaging&) = delete;
-    IgnoreSignalsWhilePaging& operator=(const IgnoreSignalsWhilePaging&) = delete;
-
-  private:
-    struct sigaction m_pipe {};
-    struct sigaction m_int {};
-    struct sigaction m_quit {};
-};
 
 // Only text taller than the terminal is paged (rows 0: height unknown, use 24).
 bool needs_pager(std::string_view text, std::size_t rows) {
@@ -95,33 +54,25 @@ void show_paged(std::string_view text) {
     }
     const std::string command = util::env("PAGER").value_or(std::string(k_default_pager));
     std::cout.flush();
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) {
+    // Keeps duet alive while the pager has the terminal: Ctrl-C and a closed
+    // pipe belong to the pager, and duet just waits for it.
+    util::ScopedSignals quiet;
+    for (const int sig : {SIGPIPE, SIGINT, SIGQUIT}) {
+        quiet.ignore(sig);
+    }
+    util::ChildOptions options;
+    options.pipe = util::ChildPipe::to_stdin;
+    options.default_signals = {SIGPIPE, SIGINT, SIGQUIT};
+    // less keeps colour and quits on short text when LESS does not say otherwise.
+    options.env_defaults = {{"LESS", "FRX"}};
+    auto pager = util::ChildProcess::start_shell(command, {}, options);
+    if (!pager) {
         return print_directly(text);
     }
-    IgnoreSignalsWhilePaging quiet;
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-        ::close(fds[0]);
-        ::close(fds[1]);
-        return print_directly(text);
-    }
-    if (pid == 0) {
-        ::signal(SIGPIPE, SIG_DFL);
-        ::signal(SIGINT, SIG_DFL);
-        ::signal(SIGQUIT, SIG_DFL);
-        ::dup2(fds[0], STDIN_FILENO);
-        // less keeps colour and quits on short text when LESS does not say otherwise.
-        ::setenv("LESS", "FRX", 0);
-        ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-        ::_exit(127);
-    }
-    ::close(fds[0]);
-    write_all(fds[1], text);
-    ::close(fds[1]);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    // A failed write means the person quit the pager before the end: fine.
+    (void)util::write_all(pager->pipe_fd(), text);
+    pager->close_pipe();
+    const int status = pager->wait();
     // 126/127: the shell could not find or run the pager, so nothing was shown.
     if (WIFEXITED(status) && (WEXITSTATUS(status) == 126 || WEXITSTATUS(status) == 127)) {
         std::cerr << fmt::format("duet: the pager '{}' could not be started; showing the text "

@@ -2,11 +2,13 @@
 // DUET_PASSPHRASE_FILE, DUET_PASSPHRASE_COMMAND, DUET_PASSPHRASE, then the terminal.
 #include "duet/cli/context.hpp"
 #include "duet/cli/unlock.hpp"
+#include "duet/crypto/secure.hpp"
 #include "duet/error.hpp"
 #include "duet/util/files.hpp"
+#include "duet/util/io.hpp"
+#include "duet/util/process.hpp"
 
 #include <fmt/format.h>
-#include <sodium.h>
 
 #include <cerrno>
 #include <chrono>
@@ -73,10 +75,7 @@ read_fd_line(int fd, const std::string& what,
         if (deadline && !wait_readable(fd, deadline)) {
             throw TimedOut{};
         }
-        const ssize_t n = ::read(fd, buf.data() + len, 1);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
+        const ssize_t n = util::read_some(fd, buf.data() + len, 1);
         if (n < 0) {
             throw AuthError(fmt::format("could not read the passphrase from {}", what));
         }
@@ -123,81 +122,81 @@ std::chrono::seconds command_timeout() {
     return std::chrono::seconds(v);
 }
 
-crypto::SecureBytes from_command(const std::string& command) {
-    const auto timeout = command_timeout();
-    int pipefd[2];
-    if (::pipe2(pipefd, O_CLOEXEC) != 0) {
-        throw RuntimeError("could not run DUET_PASSPHRASE_COMMAND");
-    }
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-        throw RuntimeError("could not run DUET_PASSPHRASE_COMMAND");
-    }
-    if (pid == 0) {
-        ::setpgid(0, 0); // its own group, so a time-out ends whatever it started
-        ::dup2(pipefd[1], STDOUT_FILENO);
-        ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-        ::_exit(127);
-    }
-    ::setpgid(pid, pid);
-    ::close(pipefd[1]);
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    bool stopped = false;
-    const auto stop = [&] {
-        ::kill(-pid, SIGKILL);
-        stopped = true;
-    };
-    std::optional<crypto::SecureBytes> p;
-    try {
-        p = read_fd_line(pipefd[0], "DUET_PASSPHRASE_COMMAND", deadline);
-    } catch (const TimedOut&) {
-        stop();
-    } catch (...) {
-        stop();
-        ::close(pipefd[0]);
-        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-        }
-        throw;
-    }
-    // Read on a little, so a command that prints more (or lingers) is not cut
-    // off mid-way; but never for long, and never more than a little.
+using Deadline = std::chrono::steady_clock::time_point;
+
+// Reads on a little after the passphrase, so a command that prints more (or
+// lingers) is not cut off mid-way; but never for long, and never more than a
+// little. false when the command had to be stopped.
+bool drain_output(int fd, Deadline deadline) {
     char sink[4096];
     std::size_t drained = 0;
     const auto drain_until =
         std::min(deadline, std::chrono::steady_clock::now() + std::chrono::seconds(2));
-    while (!stopped) {
-        if (!wait_readable(pipefd[0], drain_until)) {
-            stop();
+    bool finished = true;
+    for (;;) {
+        if (!wait_readable(fd, drain_until)) {
+            finished = false;
             break;
         }
-        const ssize_t n = ::read(pipefd[0], sink, sizeof sink);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
+        const ssize_t n = util::read_some(fd, sink, sizeof sink);
         if (n <= 0) {
             break;
         }
         drained += static_cast<std::size_t>(n);
         if (drained > 64 * 1024) {
-            stop();
-        }
-    }
-    sodium_memzero(sink, sizeof sink);
-    ::close(pipefd[0]);
-    int status = 0;
-    for (;;) {
-        const pid_t done = ::waitpid(pid, &status, stopped ? 0 : WNOHANG);
-        if (done == pid || (done < 0 && errno != EINTR)) {
+            finished = false;
             break;
         }
-        if (done == 0) {
-            if (std::chrono::steady_clock::now() >= deadline) {
-                stop();
-            } else {
-                ::usleep(10'000);
-            }
+    }
+    crypto::wipe(sink, sizeof sink);
+    return finished;
+}
+
+// Waits for the command to end, stopping it at the deadline; its wait status.
+int wait_until(util::ChildProcess& child, Deadline deadline, bool& stopped) {
+    for (;;) {
+        if (stopped) {
+            return child.wait();
+        }
+        if (const auto status = child.try_wait()) {
+            return *status;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            child.kill(SIGKILL);
+            stopped = true;
+        } else {
+            ::usleep(10'000);
         }
     }
+}
+
+crypto::SecureBytes from_command(const std::string& command) {
+    const auto timeout = command_timeout();
+    util::ChildOptions options;
+    options.pipe = util::ChildPipe::from_stdout;
+    options.own_process_group = true; // so a time-out ends whatever it started
+    // On an exception, the child's destructor kills its group and reaps it.
+    auto child = util::ChildProcess::start_shell(command, {}, options);
+    if (!child) {
+        throw RuntimeError("could not run DUET_PASSPHRASE_COMMAND");
+    }
+    const Deadline deadline = std::chrono::steady_clock::now() + timeout;
+    bool stopped = false;
+    const auto stop = [&] {
+        child->kill(SIGKILL);
+        stopped = true;
+    };
+    std::optional<crypto::SecureBytes> p;
+    try {
+        p = read_fd_line(child->pipe_fd(), "DUET_PASSPHRASE_COMMAND", deadline);
+    } catch (const TimedOut&) {
+        stop();
+    }
+    if (!stopped && !drain_output(child->pipe_fd(), deadline)) {
+        stop();
+    }
+    child->close_pipe();
+    const int status = wait_until(*child, deadline, stopped);
     if (!p) {
         throw AuthError(fmt::format("DUET_PASSPHRASE_COMMAND gave no passphrase within {} seconds "
                                     "(DUET_PASSPHRASE_TIMEOUT), so it was stopped",

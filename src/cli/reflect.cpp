@@ -1,6 +1,7 @@
 #include "duet/cli/commands.hpp"
 #include "duet/cli/partner.hpp"
 #include "duet/error.hpp"
+#include "duet/util/io.hpp"
 #include "duet/util/text.hpp"
 #include "reflect_common.hpp"
 
@@ -54,24 +55,15 @@ namespace {
 
 std::string read_stdin_answer() {
     std::string text;
-    char buf[65536];
-    for (;;) {
-        const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            throw RuntimeError("could not read the answer from standard input");
-        }
-        if (n == 0) {
-            break;
-        }
-        text.append(buf, static_cast<std::size_t>(n));
-        if (text.size() > 1024 * 1024) {
-            throw DataError("the answer on standard input is over 1 MiB; please shorten it");
-        }
+    switch (util::read_to_end(STDIN_FILENO, text, 1024 * 1024)) {
+    case util::ReadEnd::complete:
+        return text;
+    case util::ReadEnd::failed:
+        throw RuntimeError("could not read the answer from standard input");
+    case util::ReadEnd::too_large:
+        break;
     }
-    return text;
+    throw DataError("the answer on standard input is over 1 MiB; please shorten it");
 }
 
 struct Target {

@@ -67,6 +67,10 @@ Bytes random_bytes(std::size_t n) {
     return out;
 }
 
+void wipe(void* data, std::size_t size) noexcept {
+    sodium_memzero(data, size);
+}
+
 bool equal_constant_time(ByteView a, ByteView b) {
     return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }

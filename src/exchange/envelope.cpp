@@ -1,13 +1,12 @@
 #include "duet/exchange/envelope.hpp"
 
 #include "duet/crypto/aead.hpp"
+#include "duet/crypto/box.hpp"
 #include "duet/error.hpp"
 
 #include <fmt/format.h>
-#include <sodium.h>
 
 #include <algorithm>
-#include <cstring>
 
 namespace duet::exchange {
 
@@ -27,12 +26,11 @@ crypto::Bytes encode_header(const Header& h) {
 }
 
 crypto::SecureBytes shared_key(const PublicKey& peer, const crypto::SecureBytes& own_secret) {
-    crypto::SecureBytes key(crypto_box_BEFORENMBYTES);
-    if (own_secret.size() != crypto_box_SECRETKEYBYTES ||
-        crypto_box_beforenm(key.data(), peer.data(), own_secret.data()) != 0) {
+    auto key = crypto::box_shared_key(peer, own_secret);
+    if (!key) {
         throw DataError("a partner key is not usable (a weak or damaged public key)");
     }
-    return key;
+    return std::move(*key);
 }
 
 } // namespace
@@ -72,7 +70,8 @@ crypto::Bytes seal_message(MessageType type, const PublicKey& sender,
                            const crypto::SecureBytes& sender_secret, const PublicKey& recipient,
                            crypto::ByteView payload) {
     std::array<unsigned char, 16> id{};
-    randombytes_buf(id.data(), id.size());
+    const crypto::Bytes random_id = crypto::random_bytes(id.size());
+    std::copy(random_id.begin(), random_id.end(), id.begin());
     const crypto::Bytes nonce = crypto::random_bytes(crypto::k_nonce_size);
     return seal_message_with(type, id, sender, sender_secret, recipient, payload, nonce);
 }
@@ -140,25 +139,6 @@ PublicKey to_public_key(crypto::ByteView bytes) {
     PublicKey pk{};
     std::copy(bytes.begin(), bytes.end(), pk.begin());
     return pk;
-}
-
-std::string to_base64(crypto::ByteView bytes) {
-    std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(),
-                      sodium_base64_VARIANT_ORIGINAL);
-    out.resize(std::strlen(out.c_str()));
-    return out;
-}
-
-std::optional<crypto::Bytes> from_base64(std::string_view text) {
-    crypto::Bytes out(text.size());
-    std::size_t len = 0;
-    if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), " \t\r\n", &len,
-                          nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
-        return std::nullopt;
-    }
-    out.resize(len);
-    return out;
 }
 
 } // namespace duet::exchange

@@ -2,6 +2,7 @@
 
 #include "duet/error.hpp"
 #include "duet/transfer/import.hpp"
+#include "duet/util/io.hpp"
 
 #include <fmt/format.h>
 
@@ -29,23 +30,15 @@ std::string too_large(std::string_view name) {
 
 std::string read_all(int fd, std::string_view name) {
     std::string text;
-    std::string chunk(k_read_size, '\0');
-    for (;;) {
-        const ssize_t n = ::read(fd, chunk.data(), chunk.size());
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            fail_read(name);
-        }
-        if (n == 0) {
-            return text;
-        }
-        if (text.size() + static_cast<std::size_t>(n) > k_max_import_size) {
-            throw DataError(too_large(name));
-        }
-        text.append(chunk, 0, static_cast<std::size_t>(n));
+    switch (util::read_to_end(fd, text, k_max_import_size)) {
+    case util::ReadEnd::complete:
+        return text;
+    case util::ReadEnd::failed:
+        fail_read(name);
+    case util::ReadEnd::too_large:
+        break;
     }
+    throw DataError(too_large(name));
 }
 
 Source::~Source() {
@@ -60,22 +53,12 @@ std::string_view Source::read(std::uint64_t offset, std::size_t size, std::strin
     }
     const std::uint64_t left = offset < m_file_size ? m_file_size - offset : 0;
     buffer.resize(static_cast<std::size_t>(std::min<std::uint64_t>(size, left)));
-    std::size_t got = 0;
-    while (got < buffer.size()) {
-        const ssize_t n = ::pread(m_fd, buffer.data() + got, buffer.size() - got,
-                                  static_cast<off_t>(offset + got));
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            throw RuntimeError(fmt::format("could not read {}: {}", m_name, std::strerror(errno)));
-        }
-        if (n == 0) {
-            break; // cut short since it was opened
-        }
-        got += static_cast<std::size_t>(n);
+    const ssize_t got = util::read_full(m_fd, buffer.data(), buffer.size(), offset);
+    if (got < 0) {
+        throw RuntimeError(fmt::format("could not read {}: {}", m_name, std::strerror(errno)));
     }
-    buffer.resize(got);
+    // Fewer bytes than asked for: the file was cut short since it was opened.
+    buffer.resize(static_cast<std::size_t>(got));
     return buffer;
 }
 

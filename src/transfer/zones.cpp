@@ -1,6 +1,7 @@
 // Zoneinfo (TZif, RFC 8536) files read by zone name, without the C library's
 // single global zone; the POSIX rule at their end is in posix_rule.cpp.
 #include "duet/transfer/zones.hpp"
+#include "duet/util/io.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -67,18 +68,7 @@ std::optional<std::string> read_zone_file(const std::string& path) {
     if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
         static_cast<std::uint64_t>(st.st_size) <= k_max_zone_file) {
         std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
-        std::size_t got = 0;
-        while (got < bytes.size()) {
-            const ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n <= 0) {
-                break;
-            }
-            got += static_cast<std::size_t>(n);
-        }
-        if (got == bytes.size()) {
+        if (util::read_full(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size())) {
             out = std::move(bytes);
         }
     }
@@ -150,37 +140,54 @@ std::optional<std::int32_t> fixed_offset_name(std::string_view name) {
     return std::nullopt;
 }
 
-} // namespace
+// The data block duet reads: where it starts, its counts, and the size of its times.
+struct DataBlock {
+    std::size_t at = k_header_size;
+    Counts counts;
+    std::uint64_t time_size = 4;
+};
 
-std::optional<Zone> Zone::parse(std::string_view tzif) {
+std::optional<DataBlock> locate_data(std::string_view tzif) {
     const auto first = read_header(tzif, 0);
     if (!first) {
         return std::nullopt;
     }
     const char version = tzif[4];
-    std::size_t at = k_header_size;
-    Counts c = *first;
-    std::uint64_t time_size = 4;
+    DataBlock block;
+    block.counts = *first;
     if (version >= '2') {
         // Skip the 32-bit block: the 64-bit one after it says the same and more.
-        const std::uint64_t skip = c.data_size(4);
-        if (skip > tzif.size() - at) {
+        const std::uint64_t skip = block.counts.data_size(4);
+        if (skip > tzif.size() - block.at) {
             return std::nullopt;
         }
-        at += static_cast<std::size_t>(skip);
-        const auto second = read_header(tzif, at);
+        block.at += static_cast<std::size_t>(skip);
+        const auto second = read_header(tzif, block.at);
         if (!second) {
             return std::nullopt;
         }
-        c = *second;
-        at += k_header_size;
-        time_size = 8;
+        block.counts = *second;
+        block.at += k_header_size;
+        block.time_size = 8;
     } else if (version != '\0') {
         return std::nullopt;
     }
-    if (c.data_size(time_size) > tzif.size() - at) {
+    if (block.counts.data_size(block.time_size) > tzif.size() - block.at) {
         return std::nullopt;
     }
+    return block;
+}
+
+} // namespace
+
+std::optional<Zone> Zone::parse(std::string_view tzif) {
+    const auto block = locate_data(tzif);
+    if (!block) {
+        return std::nullopt;
+    }
+    const std::size_t at = block->at;
+    const Counts& c = block->counts;
+    const std::uint64_t time_size = block->time_size;
     const auto* p = reinterpret_cast<const unsigned char*>(tzif.data() + at);
     const unsigned char* indices = p + c.time * time_size;
     const unsigned char* types = indices + c.time;

@@ -1,6 +1,7 @@
 #include "duet/util/files.hpp"
 
 #include "duet/error.hpp"
+#include "duet/util/io.hpp"
 
 #include <fmt/format.h>
 
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
+#include <utility>
 
 namespace duet::util {
 
@@ -24,15 +26,8 @@ std::string errno_text() {
 }
 
 void write_all(int fd, std::string_view content, const fs::path& path) {
-    while (!content.empty()) {
-        const ssize_t n = ::write(fd, content.data(), content.size());
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            throw RuntimeError(fmt::format("could not write {}: {}", path.string(), errno_text()));
-        }
-        content.remove_prefix(static_cast<std::size_t>(n));
+    if (!util::write_all(fd, content)) {
+        throw RuntimeError(fmt::format("could not write {}: {}", path.string(), errno_text()));
     }
 }
 
@@ -66,6 +61,23 @@ void ensure_private_dir(const fs::path& dir) {
 }
 
 namespace {
+fs::path folder_of(const fs::path& path) {
+    return path.has_parent_path() ? path.parent_path() : fs::path(".");
+}
+
+// A new file with the given mode beside path, hidden by its name: its
+// descriptor and its name.
+std::pair<int, fs::path> make_temporary(const fs::path& path, unsigned mode) {
+    const fs::path dir = folder_of(path);
+    std::string tmpl = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+    const int fd = ::mkstemp(tmpl.data());
+    if (fd < 0) {
+        throw RuntimeError(fmt::format("could not write in {}: {}", dir.string(), errno_text()));
+    }
+    ::fchmod(fd, static_cast<mode_t>(mode));
+    return {fd, fs::path(tmpl)};
+}
+
 // Moves a finished temporary file into place (or links it, to never replace).
 void publish(const fs::path& tmp, const fs::path& path, bool overwrite) {
     if (overwrite) {
@@ -90,15 +102,8 @@ void publish(const fs::path& tmp, const fs::path& path, bool overwrite) {
 
 void write_file_atomic(const fs::path& path, std::string_view content, bool overwrite,
                        unsigned mode) {
-    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-    std::string tmpl = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
-    const int fd = ::mkstemp(tmpl.data());
-    if (fd < 0) {
-        throw RuntimeError(fmt::format("could not write in {}: {}", dir.string(), errno_text()));
-    }
-    const fs::path tmp = tmpl;
+    const auto [fd, tmp] = make_temporary(path, mode);
     try {
-        ::fchmod(fd, static_cast<mode_t>(mode));
         write_all(fd, content, path);
         if (::fsync(fd) != 0) {
             throw RuntimeError(fmt::format("could not write {}: {}", path.string(), errno_text()));
@@ -110,7 +115,7 @@ void write_file_atomic(const fs::path& path, std::string_view content, bool over
         ::unlink(tmp.c_str());
         throw;
     }
-    sync_directory(dir);
+    sync_directory(folder_of(path));
 }
 
 namespace {
@@ -176,16 +181,10 @@ struct AtomicFile::State {
 
 AtomicFile::AtomicFile(const fs::path& path, bool overwrite, unsigned mode)
     : m_state(std::make_unique<State>()) {
-    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-    std::string tmpl = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
-    const int fd = ::mkstemp(tmpl.data());
-    if (fd < 0) {
-        throw RuntimeError(fmt::format("could not write in {}: {}", dir.string(), errno_text()));
-    }
-    ::fchmod(fd, static_cast<mode_t>(mode));
+    const auto [fd, tmp] = make_temporary(path, mode);
     ::close(fd);
     m_state->path = path;
-    m_state->tmp = tmpl;
+    m_state->tmp = tmp;
     m_state->pending_slot = remove_on_fatal_signal(m_state->tmp);
     m_state->overwrite = overwrite;
     m_state->out.open(m_state->tmp, std::ios::binary | std::ios::trunc);
@@ -223,29 +222,19 @@ void AtomicFile::commit() {
     publish(st.tmp, st.path, st.overwrite);
     st.committed = true;
     forget_pending(st.pending_slot);
-    sync_directory(st.path.has_parent_path() ? st.path.parent_path() : fs::path("."));
+    sync_directory(folder_of(st.path));
 }
 
 namespace {
 // Reads fd to its end into out, refusing more than max_size bytes in all.
 void read_to_end(int fd, const fs::path& path, std::size_t max_size, std::string& out) {
-    char buf[65536];
-    for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            throw RuntimeError(fmt::format("could not read {}: {}", path.string(), errno_text()));
-        }
-        if (n == 0) {
-            return;
-        }
-        if (out.size() + static_cast<std::size_t>(n) > max_size) {
-            throw DataError(
-                fmt::format("{} is too large (over {} bytes)", path.string(), max_size));
-        }
-        out.append(buf, static_cast<std::size_t>(n));
+    switch (util::read_to_end(fd, out, max_size)) {
+    case ReadEnd::complete:
+        return;
+    case ReadEnd::failed:
+        throw RuntimeError(fmt::format("could not read {}: {}", path.string(), errno_text()));
+    case ReadEnd::too_large:
+        throw DataError(fmt::format("{} is too large (over {} bytes)", path.string(), max_size));
     }
 }
 } // namespace

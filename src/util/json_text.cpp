@@ -1,5 +1,7 @@
 #include "duet/util/json_text.hpp"
 
+#include "duet/util/utf8.hpp"
+
 #include <array>
 #include <charconv>
 #include <cstring>
@@ -26,7 +28,6 @@ constexpr std::array<ByteKind, 256> make_byte_kinds() {
 }
 
 constexpr std::array<ByteKind, 256> k_byte_kinds = make_byte_kinds();
-constexpr std::string_view k_replacement = "\xEF\xBF\xBD"; // U+FFFD
 
 unsigned char byte_at(std::string_view text, std::size_t pos) {
     return static_cast<unsigned char>(text[pos]);
@@ -51,48 +52,6 @@ bool is_plain_word(const char* p) {
     const std::uint64_t quote = has_byte_below(word ^ (k_ones * '"'), 1);
     const std::uint64_t backslash = has_byte_below(word ^ (k_ones * '\\'), 1);
     return (non_ascii | control | quote | backslash) == 0;
-}
-
-struct Utf8Sequence {
-    std::size_t length; // bytes to consume: the whole code point, or the invalid part
-    bool valid;
-};
-
-// Checks the multi-byte sequence starting at pos. An invalid one is reported with the
-// length of its maximal subpart (the longest prefix that could still have become valid),
-// the unit that Unicode recommends, and nlohmann uses, for one replacement character.
-Utf8Sequence read_utf8_sequence(std::string_view text, std::size_t pos) {
-    const unsigned char lead = byte_at(text, pos);
-    std::size_t continuation_count = 0;
-    // The second byte's range is narrower after some leads: that is what rules out
-    // overlong forms (E0, F0), surrogates (ED) and code points past U+10FFFF (F4).
-    unsigned char low = 0x80;
-    unsigned char high = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        continuation_count = 1;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        continuation_count = 2;
-        low = lead == 0xE0 ? 0xA0 : 0x80;
-        high = lead == 0xED ? 0x9F : 0xBF;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        continuation_count = 3;
-        low = lead == 0xF0 ? 0x90 : 0x80;
-        high = lead == 0xF4 ? 0x8F : 0xBF;
-    } else {
-        return {1, false}; // a stray continuation byte, C0/C1 (always overlong) or F5..FF
-    }
-    for (std::size_t i = 1; i <= continuation_count; ++i) {
-        if (pos + i >= text.size()) {
-            return {i, false}; // cut short by the end of the text
-        }
-        const unsigned char b = byte_at(text, pos + i);
-        if (b < low || b > high) {
-            return {i, false}; // b starts afresh after the replacement
-        }
-        low = 0x80;
-        high = 0xBF;
-    }
-    return {continuation_count + 1, true};
 }
 
 void append_escape(std::string& out, unsigned char b) {
@@ -156,10 +115,11 @@ void append_json_string(std::string& out, std::string_view text) {
             run_start = pos;
             continue;
         }
-        const Utf8Sequence sequence = read_utf8_sequence(text, pos);
+        // Each invalid sequence's maximal subpart becomes one U+FFFD, as in nlohmann's dump().
+        const Utf8Sequence sequence = decode_utf8(text, pos, Replacement::maximal_subpart);
         if (!sequence.valid) {
             flush_run();
-            out += k_replacement;
+            out += k_replacement_character;
             run_start = pos + sequence.length;
         }
         pos += sequence.length;

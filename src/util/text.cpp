@@ -6,68 +6,16 @@
 
 namespace duet::util {
 
-namespace {
-// Length of the UTF-8 sequence starting at s[i], or 0 if it is invalid.
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-        return 1;
-    } else if ((c & 0xE0) == 0xC0) {
-        len = 2;
-        cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        len = 3;
-        cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (i + len > s.size()) {
-        return 0;
-    }
-    for (std::size_t k = 1; k < len; ++k) {
-        const auto cc = static_cast<unsigned char>(s[i + k]);
-        if ((cc & 0xC0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (cc & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-        return 0;
-    }
-    return len;
-}
-} // namespace
-
-std::size_t find_invalid_utf8(std::string_view text) {
-    for (std::size_t i = 0; i < text.size();) {
-        const std::size_t n = utf8_sequence_length(text, i);
-        if (n == 0) {
-            return i;
-        }
-        i += n;
-    }
-    return std::string_view::npos;
-}
-
 std::string printable(std::string_view text, bool keep_newlines) {
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
-        const std::size_t n = utf8_sequence_length(text, i);
-        if (n == 0) {
-            out += "\xEF\xBF\xBD";
-            ++i;
-            continue;
-        }
+        const Utf8Sequence seq = decode_utf8(text, i);
+        const std::size_t n = seq.length;
         const auto c = static_cast<unsigned char>(text[i]);
-        if (n == 1 && (c < 0x20 || c == 0x7F)) {
+        if (!seq.valid) {
+            out += k_replacement_character;
+        } else if (n == 1 && (c < 0x20 || c == 0x7F)) {
             if (keep_newlines && (c == '\n' || c == '\t')) {
                 out += static_cast<char>(c);
             } else if (c == '\n' || c == '\t' || c == '\r') {
@@ -76,8 +24,8 @@ std::string printable(std::string_view text, bool keep_newlines) {
                 out += '^';
                 out += static_cast<char>(c == 0x7F ? '?' : c + 0x40);
             }
-        } else if (n == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0) {
-            out += "\xEF\xBF\xBD"; // C1 controls (0x80-0x9F) can start escape sequences too
+        } else if (seq.code_point >= 0x80 && seq.code_point < 0xA0) {
+            out += k_replacement_character; // C1 controls can start escape sequences too
         } else {
             out.append(text.substr(i, n));
         }
@@ -119,77 +67,8 @@ std::vector<std::string> split(std::string_view s, char sep) {
 }
 
 namespace {
-
-struct CodeRange {
-    char32_t first;
-    char32_t last;
-};
-#include "width_table.inc"
-
-template <std::size_t N> bool in_table(const CodeRange (&table)[N], char32_t cp) {
-    const auto* it = std::upper_bound(std::begin(table), std::end(table), cp,
-                                      [](char32_t c, const CodeRange& r) { return c < r.first; });
-    return it != std::begin(table) && cp <= (it - 1)->last;
-}
-
-std::size_t code_point_width(char32_t cp) {
-    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
-        return 0;
-    }
-    if (cp < 0x300) {
-        return 1;
-    }
-    if (in_table(k_zero_width, cp)) {
-        return 0;
-    }
-    return in_table(k_wide, cp) ? 2 : 1;
-}
-
-char32_t decode(std::string_view s, std::size_t i, std::size_t len) {
-    if (len == 1) {
-        return static_cast<unsigned char>(s[i]);
-    }
-    char32_t cp = static_cast<unsigned char>(s[i]) & (0x7F >> len);
-    for (std::size_t k = 1; k < len; ++k) {
-        cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    }
-    return cp;
-}
-
-// Where the escape sequence starting at s[i] (an ESC) ends.
-std::size_t skip_escape(std::string_view s, std::size_t i) {
-    ++i;
-    if (i < s.size() && s[i] == '[') {
-        ++i;
-        while (i < s.size() && !(s[i] >= 0x40 && s[i] <= 0x7E)) {
-            ++i;
-        }
-    }
-    return std::min(i + 1, s.size());
-}
-
 constexpr std::size_t k_tab = 8;
-
 } // namespace
-
-std::size_t display_width(std::string_view text) {
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < text.size();) {
-        if (text[i] == '\x1b') {
-            i = skip_escape(text, i);
-            continue;
-        }
-        const std::size_t len = utf8_sequence_length(text, i);
-        if (len == 0) {
-            ++n; // shown as U+FFFD
-            ++i;
-            continue;
-        }
-        n += code_point_width(decode(text, i, len));
-        i += len;
-    }
-    return n;
-}
 
 std::string wrap(std::string_view text, std::size_t width, std::string_view indent) {
     std::string out;
@@ -327,11 +206,11 @@ void ProseWrapper::place_word(std::string& out) {
 
 void ProseWrapper::code_point_done(std::string& out) {
     const std::string_view seq = std::string_view(m_word).substr(m_cp_start);
-    const std::size_t len = utf8_sequence_length(seq, 0);
-    if (len == 0 || len != seq.size()) {
+    const Utf8Sequence decoded = decode_utf8(seq, 0);
+    if (!decoded.valid || decoded.length != seq.size()) {
         return;
     }
-    const char32_t cp = decode(seq, 0, len);
+    const char32_t cp = decoded.code_point;
     const bool after_opening =
         m_after_opening ||
         (m_cp_start > 0 &&

@@ -1,4 +1,6 @@
 #include "duet/crypto/aead.hpp"
+#include "duet/crypto/box.hpp"
+#include "duet/crypto/encoding.hpp"
 #include "duet/crypto/kdf.hpp"
 #include "duet/error.hpp"
 
@@ -7,6 +9,15 @@
 using namespace duet::crypto;
 
 namespace {
+Bytes from_hex(std::string_view hex) {
+    Bytes out;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+        out.push_back(
+            static_cast<unsigned char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+    }
+    return out;
+}
+
 SecureBytes counting_key() {
     Bytes k(32);
     for (int i = 0; i < 32; ++i) {
@@ -116,4 +127,50 @@ TEST_CASE("crypto::SecureBytes") {
     CHECK(equal_constant_time(as_bytes("abc"), as_bytes("abc")));
     CHECK_FALSE(equal_constant_time(as_bytes("abc"), as_bytes("abd")));
     CHECK_FALSE(equal_constant_time(as_bytes("abc"), as_bytes("ab")));
+}
+
+TEST_CASE("crypto::box_shared_key") {
+    // The key pairs of RFC 7748 section 6.1; the expected key is NaCl's "firstkey".
+    const SecureBytes alice_secret(
+        from_hex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"));
+    const Bytes alice_public =
+        from_hex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+    const SecureBytes bob_secret(
+        from_hex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb"));
+    const Bytes bob_public =
+        from_hex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
+    const auto ab = box_shared_key(bob_public, alice_secret);
+    const auto ba = box_shared_key(alice_public, bob_secret);
+    REQUIRE(ab);
+    REQUIRE(ba);
+    CHECK(to_hex(ab->view()) == "1b27556473e985d462cd51197a9a46c76009549eac6474f206c4ee0844f68389");
+    CHECK(equal_constant_time(ab->view(), ba->view()));
+
+    SUBCASE("a weak public key is refused") {
+        CHECK_FALSE(box_shared_key(Bytes(32, 0), alice_secret));
+    }
+    SUBCASE("keys of the wrong size are refused") {
+        CHECK_FALSE(box_shared_key(Bytes(31, 9), alice_secret));
+        CHECK_FALSE(box_shared_key(bob_public, SecureBytes(Bytes(16, 1))));
+    }
+}
+
+TEST_CASE("crypto::base64") {
+    CHECK(to_base64(as_bytes("")) == "");
+    CHECK(to_base64(as_bytes("duet")) == "ZHVldA==");
+    CHECK(to_base64(as_bytes("duets")) == "ZHVldHM=");
+    const auto back = from_base64(" ZHVl\ndA==\r\n");
+    REQUIRE(back);
+    CHECK(std::string(back->begin(), back->end()) == "duet");
+    CHECK_FALSE(from_base64("ZHVl*dA=="));
+    CHECK_FALSE(from_base64("ZHVldA="));
+}
+
+TEST_CASE("crypto::wipe") {
+    unsigned char buf[5] = {1, 2, 3, 4, 5};
+    wipe(buf + 1, 3);
+    CHECK(buf[0] == 1);
+    CHECK(buf[1] == 0);
+    CHECK(buf[3] == 0);
+    CHECK(buf[4] == 5);
 }

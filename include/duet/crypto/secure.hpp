@@ -45,6 +45,8 @@ class SecureBytes {
 };
 
 Bytes random_bytes(std::size_t n);
+// Overwrites memory with zeros in a way the compiler may not leave out.
+void wipe(void* data, std::size_t size) noexcept;
 bool equal_constant_time(ByteView a, ByteView b);
 std::string to_hex(ByteView b);
 ByteView as_bytes(std::string_view s);

@@ -14,6 +14,7 @@
 //  88  24  nonce
 // 112   …  XChaCha20-Poly1305 ciphertext + 16-byte tag of the payload, under
 //          crypto_box_beforenm(recipient, sender); bytes 0-87 are the associated data.
+#include "duet/crypto/encoding.hpp"
 #include "duet/crypto/secure.hpp"
 
 #include <array>
@@ -68,7 +69,8 @@ std::optional<Opened> open_message(crypto::ByteView file, const PublicKey& expec
 std::string safety_code(const PublicKey& a, const PublicKey& b);
 
 PublicKey to_public_key(crypto::ByteView bytes); // throws DataError if not 32 bytes
-std::string to_base64(crypto::ByteView bytes);
-std::optional<crypto::Bytes> from_base64(std::string_view text);
+// Keys in invitations and link records are written in base64.
+using crypto::from_base64;
+using crypto::to_base64;
 
 } // namespace duet::exchange

@@ -1,18 +1,14 @@
 #pragma once
-// UTF-8 checks, making untrusted text safe to print on a terminal, and
-// fitting prose to a terminal's width.
+// Making untrusted text safe to print on a terminal, and fitting prose to a
+// terminal's width (UTF-8 itself is in utf8.hpp).
+#include "duet/util/utf8.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace duet::util {
-
-// Offset of the first invalid byte, or npos when the text is valid UTF-8.
-std::size_t find_invalid_utf8(std::string_view text);
-inline bool is_valid_utf8(std::string_view text) {
-    return find_invalid_utf8(text) == std::string_view::npos;
-}
 
 // Replaces control characters (escape sequences included) with visible stand-ins,
 // keeping newlines and tabs when keep_newlines is true; invalid UTF-8 becomes U+FFFD.
@@ -21,11 +17,6 @@ std::string printable(std::string_view text, bool keep_newlines = true);
 std::string trim(std::string_view s);
 std::string to_lower_ascii(std::string_view s);
 std::vector<std::string> split(std::string_view s, char sep);
-
-// The columns a terminal gives the text: wide East Asian characters and emoji
-// take two, combining marks and joiners none, colour sequences (ESC [ ... m)
-// none; an invalid byte counts one, as the U+FFFD that stands in for it.
-std::size_t display_width(std::string_view text);
 
 // Greedy word wrap to the given width (in display columns), each line
 // prefixed with indent; a word wider than the line is left whole.
