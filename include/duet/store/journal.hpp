@@ -165,6 +165,7 @@ class Journal {
     explicit Journal(std::unique_ptr<Impl> impl);
     // add() with the entry's content_identity already worked out.
     std::int64_t add(Entry& entry, const std::string& content);
+    void insert_entry(const Entry& entry); // seals and inserts; entry.id is set
     // Opens the file and checks it is a duet journal this duet can read.
     static std::unique_ptr<Impl> open_file(const DataFolder& folder);
     void note_order(const Entry& entry); // inside add's transaction
