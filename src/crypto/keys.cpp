@@ -43,8 +43,4 @@ Bytes fingerprint(std::span<const ByteView> parts, std::size_t out_size) {
     return out;
 }
 
-void wipe_memory(void* data, std::size_t size) {
-    sodium_memzero(data, size);
-}
-
 } // namespace duet::crypto

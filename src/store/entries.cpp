@@ -46,7 +46,7 @@ Entry open_entry(const crypto::SecureBytes& data_key, crypto::ByteView journal_i
                                     id));
     }
     Entry entry = decode_entry(plain.view(), id);
-    crypto::wipe_memory(plain.data(), plain.size());
+    crypto::wipe(plain.data(), plain.size());
     return entry;
 }
 
@@ -77,7 +77,7 @@ void Journal::insert_entry(const Entry& entry) {
     encode_entry_into(entry, plain);
     const crypto::Bytes sealed =
         crypto::seal(im.data_key, plain.view(), entry_ad(im.journal_id, entry.id));
-    crypto::wipe_memory(plain.data(), plain.size());
+    crypto::wipe(plain.data(), plain.size());
     Reuse ins(im.db, im.insert_entry, "INSERT INTO entries (id, sealed, day_tag) VALUES (?, ?, ?)");
     ins->bind(1, entry.id);
     bind_bytes(*ins, 2, sealed);

@@ -61,7 +61,7 @@ std::optional<crypto::SecureBytes> load_reminder_key(const DataFolder& folder) {
         return std::nullopt;
     }
     crypto::SecureBytes key(crypto::as_bytes(*raw));
-    crypto::wipe_memory(raw->data(), raw->size());
+    crypto::wipe(raw->data(), raw->size());
     return key;
 }
 

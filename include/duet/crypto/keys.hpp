@@ -24,7 +24,4 @@ Bytes link_public_key_from(const SecureBytes& secret_key);
 // Unkeyed BLAKE2b over the parts in order, as if they were one message.
 Bytes fingerprint(std::span<const ByteView> parts, std::size_t out_size);
 
-// Overwrites memory the compiler could otherwise skip clearing.
-void wipe_memory(void* data, std::size_t size);
-
 } // namespace duet::crypto
