@@ -1,5 +1,6 @@
 #include "duet/prompts/pack.hpp"
 
+#include "blocks.hpp"
 #include "duet/error.hpp"
 #include "duet/util/files.hpp"
 #include "duet/util/text.hpp"
@@ -8,7 +9,6 @@
 
 #include <charconv>
 #include <map>
-#include <set>
 
 namespace duet::prompts {
 
@@ -51,25 +51,6 @@ bool is_valid_name(std::string_view name) {
 
 namespace {
 
-const std::set<std::string, std::less<>> k_header_keys = {"pack", "title", "description", "version",
-                                                          "order"};
-// Keep in the order duet-prompts(5) lists them.
-const std::set<std::string, std::less<>> k_prompt_keys = {"text",    "kind",     "low", "high",
-                                                          "options", "together", "tags"};
-
-struct Field {
-    std::string value;
-    int line = 0;
-};
-
-// One block of key: value lines: the header, or a prompt section.
-struct Block {
-    std::string id; // empty for the header
-    int line = 0;
-    std::map<std::string, Field, std::less<>> fields;
-    std::string last_key;
-};
-
 bool parse_int(std::string_view s, int& out) {
     s = std::string_view(s).substr(0, s.size());
     if (s.empty()) {
@@ -80,16 +61,17 @@ bool parse_int(std::string_view s, int& out) {
     return ec == std::errc() && p == end;
 }
 
+// Checks what the blocks' fields say and builds the pack.
 class Parser {
   public:
     explicit Parser(std::string file) : m_file(std::move(file)) {}
 
     ParseResult run(std::string_view content) {
-        split_into_blocks(content);
+        m_blocks = read_blocks(content, m_file, m_problems);
         Pack pack;
         check_header(pack);
         std::map<std::string, int, std::less<>> seen_ids;
-        for (const Block& b : m_sections) {
+        for (const Block& b : m_blocks.sections) {
             if (auto [it, fresh] = seen_ids.emplace(b.id, b.line); !fresh) {
                 problem(b.line, fmt::format("duplicate prompt id '{}' (first used on line {})",
                                             b.id, it->second));
@@ -97,9 +79,9 @@ class Parser {
             }
             pack.prompts.push_back(check_prompt(b));
         }
-        if (m_sections.empty() && m_problems.empty()) {
-            problem(m_last_line, "a pack needs at least one prompt, opened by its id in brackets, "
-                                 "for example [evening]");
+        if (m_blocks.sections.empty() && m_problems.empty()) {
+            problem(m_blocks.last_line, "a pack needs at least one prompt, opened by its id in "
+                                        "brackets, for example [evening]");
         }
         ParseResult result;
         result.problems = std::move(m_problems);
@@ -114,136 +96,13 @@ class Parser {
         m_problems.push_back({m_file, line, std::move(message)});
     }
 
-    void split_into_blocks(std::string_view content) {
-        if (content.substr(0, 3) == "\xEF\xBB\xBF") {
-            content.remove_prefix(3); // a byte-order mark from some editors
-        }
-        Block* current = &m_header;
-        m_header.line = 1;
-        int line_no = 0;
-        std::size_t pos = 0;
-        while (pos < content.size()) {
-            std::size_t eol = content.find('\n', pos);
-            if (eol == std::string_view::npos) {
-                eol = content.size();
-            }
-            std::string_view raw = content.substr(pos, eol - pos);
-            pos = eol + 1;
-            ++line_no;
-            m_last_line = line_no;
-            if (!raw.empty() && raw.back() == '\r') {
-                raw.remove_suffix(1);
-            }
-            if (raw.size() > k_max_line_bytes) {
-                problem(line_no, fmt::format("line is too long ({} bytes; at most {})", raw.size(),
-                                             k_max_line_bytes));
-                continue;
-            }
-            if (const auto bad = util::find_invalid_utf8(raw); bad != std::string_view::npos) {
-                problem(line_no, fmt::format("invalid UTF-8 (byte {} of the line); please save "
-                                             "the file as UTF-8",
-                                             bad + 1));
-                continue;
-            }
-            if (raw.find('\0') != std::string_view::npos) {
-                problem(line_no, "contains a NUL byte; is this a text file?");
-                continue;
-            }
-            const std::string line = util::trim(raw);
-            if (line.empty() || raw.front() == '#') {
-                continue;
-            }
-            if (raw.front() == ' ' || raw.front() == '\t') {
-                continue_value(*current, line, line_no);
-                continue;
-            }
-            if (line.front() == '[') {
-                current = open_section(line, line_no);
-                continue;
-            }
-            add_field(*current, line, line_no);
-        }
-    }
-
-    void continue_value(Block& block, const std::string& text, int line_no) {
-        if (block.last_key.empty()) {
-            problem(line_no, "an indented line continues the value above it, but there is no "
-                             "'key: value' line above it");
-            return;
-        }
-        Field& f = block.fields[block.last_key];
-        if (!f.value.empty()) {
-            f.value += ' ';
-        }
-        f.value += text;
-    }
-
-    Block* open_section(const std::string& line, int line_no) {
-        m_sections.emplace_back();
-        Block& b = m_sections.back();
-        b.line = line_no;
-        if (line.back() != ']') {
-            problem(line_no, "a prompt id must be written as [id], closed by ']'");
-        }
-        const std::string id = util::trim(
-            std::string_view(line).substr(1, line.size() - (line.back() == ']' ? 2 : 1)));
-        if (!is_valid_name(id)) {
-            problem(line_no, fmt::format("prompt id '{}' may only use a-z, 0-9 and '-' (at most 64 "
-                                         "characters)",
-                                         util::printable(id, false)));
-        }
-        b.id = id;
-        return &b;
-    }
-
-    void add_field(Block& block, const std::string& line, int line_no) {
-        const auto colon = line.find(':');
-        if (colon == std::string::npos) {
-            block.last_key.clear();
-            problem(line_no, fmt::format("expected 'key: value' or '[prompt-id]', found '{}'",
-                                         util::printable(line.substr(0, 60), false)));
-            return;
-        }
-        const std::string key = util::trim(std::string_view(line).substr(0, colon));
-        const std::string value = util::trim(std::string_view(line).substr(colon + 1));
-        const bool header = block.id.empty() && &block == &m_header;
-        const auto& allowed = header ? k_header_keys : k_prompt_keys;
-        block.last_key.clear();
-        if (!allowed.contains(key)) {
-            const bool misplaced =
-                header ? k_prompt_keys.contains(key) : k_header_keys.contains(key);
-            if (misplaced && header) {
-                problem(line_no,
-                        fmt::format("'{}' belongs to a prompt; open one first with [id]", key));
-            } else if (misplaced) {
-                problem(line_no, fmt::format("'{}' belongs in the pack header, before the first "
-                                             "[prompt]",
-                                             key));
-            } else {
-                problem(line_no,
-                        fmt::format("unknown key '{}' (known keys: {})",
-                                    util::printable(key, false),
-                                    header ? "pack, title, description, version, order"
-                                           : "text, kind, low, high, options, together, tags"));
-            }
-            return;
-        }
-        if (auto it = block.fields.find(key); it != block.fields.end()) {
-            problem(line_no,
-                    fmt::format("'{}' is given twice (first on line {})", key, it->second.line));
-            return;
-        }
-        block.fields[key] = Field{value, line_no};
-        block.last_key = key;
-    }
-
     const Field* get(const Block& b, std::string_view key) const {
         const auto it = b.fields.find(key);
         return it == b.fields.end() ? nullptr : &it->second;
     }
 
     void check_header(Pack& pack) {
-        const Field* name = get(m_header, "pack");
+        const Field* name = get(m_blocks.header, "pack");
         if (name == nullptr) {
             problem(1, "the header needs 'pack: NAME' (a-z, 0-9 and '-')");
         } else if (!is_valid_name(name->value)) {
@@ -252,22 +111,22 @@ class Parser {
         } else {
             pack.name = name->value;
         }
-        const Field* title = get(m_header, "title");
+        const Field* title = get(m_blocks.header, "title");
         if (title == nullptr || title->value.empty()) {
             problem(title ? title->line : 1, "the header needs 'title: ...', a short human title");
         } else {
             pack.title = title->value;
         }
-        if (const Field* d = get(m_header, "description")) {
+        if (const Field* d = get(m_blocks.header, "description")) {
             pack.description = d->value;
         }
-        if (const Field* v = get(m_header, "version")) {
+        if (const Field* v = get(m_blocks.header, "version")) {
             if (!parse_int(v->value, pack.version) || pack.version < 0) {
                 problem(v->line, fmt::format("version must be a whole number, not '{}'",
                                              util::printable(v->value, false)));
             }
         }
-        if (const Field* o = get(m_header, "order")) {
+        if (const Field* o = get(m_blocks.header, "order")) {
             if (o->value == "daily") {
                 pack.order = Order::daily;
             } else if (o->value == "sequence") {
@@ -308,45 +167,24 @@ class Parser {
         p.scale_max = hi;
     }
 
-    Prompt check_prompt(const Block& b) {
-        Prompt p;
-        p.id = b.id;
-        p.line = b.line;
-        const Field* text = get(b, "text");
-        if (text == nullptr || text->value.empty()) {
-            problem(text ? text->line : b.line,
-                    fmt::format("prompt '{}' has no text; add 'text: ...'", b.id));
+    // "kind: text", "kind: choice" or "kind: scale A-B".
+    void check_kind(const Field& k, Prompt& p) {
+        const std::string_view v = k.value;
+        if (v == "text") {
+            p.kind = Kind::text;
+        } else if (v == "choice") {
+            p.kind = Kind::choice;
+        } else if (v.substr(0, 5) == "scale" && (v.size() == 5 || v[5] == ' ' || v[5] == '\t')) {
+            p.kind = Kind::scale;
+            check_scale(k, v.substr(5), p);
         } else {
-            p.text = text->value;
+            problem(k.line, fmt::format("unknown kind '{}' (use text, 'scale A-B' or choice)",
+                                        util::printable(v, false)));
         }
-        if (const Field* k = get(b, "kind")) {
-            const std::string_view v = k->value;
-            if (v == "text") {
-                p.kind = Kind::text;
-            } else if (v == "choice") {
-                p.kind = Kind::choice;
-            } else if (v.substr(0, 5) == "scale" &&
-                       (v.size() == 5 || v[5] == ' ' || v[5] == '\t')) {
-                p.kind = Kind::scale;
-                check_scale(*k, v.substr(5), p);
-            } else {
-                problem(k->line, fmt::format("unknown kind '{}' (use text, 'scale A-B' or choice)",
-                                             util::printable(v, false)));
-            }
-        }
-        for (const char* label : {"low", "high"}) {
-            if (const Field* f = get(b, label); f && p.kind != Kind::scale) {
-                problem(f->line, fmt::format("'{}' is a label for scale prompts; prompt '{}' is "
-                                             "not a scale",
-                                             label, b.id));
-            }
-        }
-        if (const Field* f = get(b, "low")) {
-            p.low = f->value;
-        }
-        if (const Field* f = get(b, "high")) {
-            p.high = f->value;
-        }
+    }
+
+    // A choice needs its options; no other kind may have them.
+    void check_options(const Block& b, Prompt& p) {
         const Field* options = get(b, "options");
         if (p.kind == Kind::choice) {
             if (options == nullptr) {
@@ -369,6 +207,36 @@ class Parser {
                 options->line,
                 fmt::format("'options' is for choice prompts; add 'kind: choice' to '{}'", b.id));
         }
+    }
+
+    Prompt check_prompt(const Block& b) {
+        Prompt p;
+        p.id = b.id;
+        p.line = b.line;
+        const Field* text = get(b, "text");
+        if (text == nullptr || text->value.empty()) {
+            problem(text ? text->line : b.line,
+                    fmt::format("prompt '{}' has no text; add 'text: ...'", b.id));
+        } else {
+            p.text = text->value;
+        }
+        if (const Field* k = get(b, "kind")) {
+            check_kind(*k, p);
+        }
+        for (const char* label : {"low", "high"}) {
+            if (const Field* f = get(b, label); f && p.kind != Kind::scale) {
+                problem(f->line, fmt::format("'{}' is a label for scale prompts; prompt '{}' is "
+                                             "not a scale",
+                                             label, b.id));
+            }
+        }
+        if (const Field* f = get(b, "low")) {
+            p.low = f->value;
+        }
+        if (const Field* f = get(b, "high")) {
+            p.high = f->value;
+        }
+        check_options(b, p);
         if (const Field* t = get(b, "together")) {
             if (t->value == "yes") {
                 p.together = true;
@@ -388,10 +256,8 @@ class Parser {
     }
 
     std::string m_file;
-    Block m_header;
-    std::vector<Block> m_sections;
+    Blocks m_blocks;
     std::vector<Diagnostic> m_problems;
-    int m_last_line = 1;
 };
 
 } // namespace

@@ -161,6 +161,8 @@ class Passphrases(DuetTestCase):
     def test_failing_command(self):
         r = self.me.run("review", passphrase=None, DUET_PASSPHRASE_COMMAND="exit 1")
         self.assertEqual(r.returncode, 3)
+        # The message names the command, so an ignored variable cannot pass.
+        self.assertIn("DUET_PASSPHRASE_COMMAND failed", r.stderr)
 
 
 class Remind(DuetTestCase):

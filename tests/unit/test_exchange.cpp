@@ -4,6 +4,7 @@
 #include "duet/exchange/invitation.hpp"
 #include "duet/exchange/link.hpp"
 #include "duet/store/journal.hpp"
+#include "helpers.hpp"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -214,21 +215,10 @@ TEST_CASE("exchange::is_conflict_copy") {
 TEST_CASE("exchange::number_partner_entries gives an old journal's partner entries numbers") {
     // Journals from before one number per entry kept the partner's entries
     // under the partner's own numbers, which collided with this journal's.
-    const auto kdf = crypto::kdf_preset("interactive");
-    std::filesystem::remove_all("numbering");
-    const store::DataFolder folder{std::filesystem::absolute("numbering")};
-    store::Journal j =
-        store::Journal::create(folder, crypto::SecureBytes(crypto::as_bytes("pw")), kdf);
+    store::Journal j = store::Journal::create(test::fresh_folder("numbering"), test::pass("pw"),
+                                              test::cheapest_kdf());
     const auto entry = [](std::string answer) {
-        store::Entry e;
-        e.created_at = {20000 * 86400 + 3600, 0};
-        e.day = 20000;
-        e.pack = "daily";
-        e.prompt_id = "noticed";
-        e.prompt_text = "What did I notice?";
-        e.kind = "text";
-        e.answer = std::move(answer);
-        return e;
+        return test::sample_entry(std::move(answer));
     };
     const auto old_record = [&](std::int64_t source, int revision, const std::string& answer) {
         crypto::SecureBytes plain(256);

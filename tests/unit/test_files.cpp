@@ -3,101 +3,160 @@
 
 #include <doctest/doctest.h>
 
-#include <filesystem>
 #include <sys/stat.h>
-#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
 
 using namespace duet;
-using namespace duet::util;
+namespace fs = std::filesystem;
 
 namespace {
-// What a folder holds besides the names given, so leftovers show.
-std::size_t entries_in(const fs::path& dir) {
-    std::size_t n = 0;
-    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) {
-        ++n;
-    }
-    return n;
+
+// A folder of this name under the test's working folder, empty.
+fs::path empty_folder(const std::string& name) {
+    fs::remove_all(name);
+    fs::create_directories(name);
+    return fs::absolute(name);
 }
 
-unsigned mode_of(const fs::path& path) {
+// Every name in the folder, hidden temporary ones included.
+std::vector<std::string> names_in(const fs::path& dir) {
+    std::vector<std::string> out;
+    for (const auto& de : fs::directory_iterator(dir)) {
+        out.push_back(de.path().filename().string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+unsigned mode_of(const fs::path& p) {
     struct stat st {};
-    REQUIRE(::stat(path.c_str(), &st) == 0);
+    REQUIRE(::stat(p.c_str(), &st) == 0);
     return st.st_mode & 0777;
 }
+
 } // namespace
 
 TEST_CASE("util::AtomicFile") {
-    const fs::path dir = "atomic";
-    fs::create_directories(dir);
-    const fs::path target = dir / "export.json";
+    const fs::path dir = empty_folder("atomic");
+    const fs::path target = dir / "out.txt";
 
-    SUBCASE("commit puts the whole file in place, with its mode") {
+    SUBCASE("commit puts the bytes in place with the mode asked for, and no temp name") {
         {
-            AtomicFile file(target, true, 0640);
-            file.stream() << "first part, ";
-            CHECK_FALSE(fs::exists(target)); // nothing shows before commit
-            file.stream() << "second part";
-            file.commit();
+            util::AtomicFile f(target, true, 0644);
+            f.stream() << "first line\n" << 42;
+            CHECK_FALSE(fs::exists(target)); // nothing is visible before commit
+            f.commit();
         }
-        CHECK(read_file(target) == "first part, second part");
-        CHECK(mode_of(target) == 0640);
-        CHECK(entries_in(dir) == 1);
+        CHECK(util::read_file(target) == "first line\n42");
+        CHECK(mode_of(target) == 0644);
+        CHECK(names_in(dir) == std::vector<std::string>{"out.txt"});
     }
-    SUBCASE("destroyed without commit, it leaves nothing behind") {
+    SUBCASE("the default mode is private") {
+        util::AtomicFile f(target, true);
+        f.stream() << "private";
+        f.commit();
+        CHECK(mode_of(target) == 0600);
+    }
+    SUBCASE("abandoned without commit, it leaves nothing behind") {
         {
-            AtomicFile file(target, true);
-            file.stream() << "never shown";
+            util::AtomicFile f(target, true);
+            f.stream() << "never published";
         }
-        CHECK(entries_in(dir) == 0);
+        CHECK(names_in(dir).empty());
     }
-    SUBCASE("an existing file is replaced, or refused when overwrite is false") {
-        write_file_atomic(target, "old");
+    SUBCASE("an abandoned rewrite leaves the old file as it was") {
+        util::write_file_atomic(target, "old", true);
         {
-            AtomicFile file(target, false);
-            file.stream() << "new";
-            CHECK_THROWS_WITH_AS(file.commit(), doctest::Contains("already exists"), RuntimeError);
+            util::AtomicFile f(target, true);
+            f.stream() << "new";
         }
-        CHECK(read_file(target) == "old");
-        CHECK(entries_in(dir) == 1);
-        AtomicFile file(target, true);
-        file.stream() << "new";
-        file.commit();
-        CHECK(read_file(target) == "new");
+        CHECK(util::read_file(target) == "old");
+        CHECK(names_in(dir) == std::vector<std::string>{"out.txt"});
     }
-    SUBCASE("no folder to write in") {
-        CHECK_THROWS_AS(AtomicFile(dir / "missing" / "x", true), RuntimeError);
+    SUBCASE("overwrite replaces an existing file whole") {
+        util::write_file_atomic(target, "a longer old content", true);
+        util::AtomicFile f(target, true);
+        f.stream() << "short";
+        f.commit();
+        CHECK(util::read_file(target) == "short");
     }
-    fs::remove_all(dir);
+    SUBCASE("without overwrite, an existing file survives the failed write") {
+        util::write_file_atomic(target, "kept", true);
+        {
+            util::AtomicFile f(target, false);
+            f.stream() << "refused";
+            CHECK_THROWS_AS(f.commit(), RuntimeError);
+        }
+        CHECK(util::read_file(target) == "kept");
+        CHECK(names_in(dir) == std::vector<std::string>{"out.txt"});
+    }
+    SUBCASE("a folder that cannot be written in is named") {
+        CHECK_THROWS_AS(util::AtomicFile(dir / "missing" / "out.txt", true), RuntimeError);
+    }
 }
 
-TEST_CASE("util::write_file_atomic and read_file") {
-    const fs::path path = "plain.txt";
-    write_file_atomic(path, "content");
-    CHECK(mode_of(path) == 0600);
-    CHECK(read_file(path) == "content");
-    CHECK(read_file_if_exists(path) == "content");
-    CHECK_FALSE(read_file_if_exists("absent.txt"));
-    CHECK_THROWS_AS(read_file("absent.txt"), RuntimeError);
-    CHECK_THROWS_AS(read_file(path, 6), DataError);
-    CHECK(read_file(path, 7) == "content");
-    CHECK_THROWS_AS(write_file_atomic(path, "again", false), RuntimeError);
-    CHECK(read_file(path) == "content");
-    CHECK(remove_file(path));
-    CHECK(remove_file(path)); // already gone is fine
+TEST_CASE("util::write_file_atomic") {
+    const fs::path dir = empty_folder("atomic-write");
+    const fs::path target = dir / "data";
+    util::write_file_atomic(target, std::string("with\0nul", 8), false, 0640);
+    CHECK(util::read_file(target) == std::string("with\0nul", 8));
+    CHECK(mode_of(target) == 0640);
+    // Never replaces when told not to, and leaves no temporary name behind.
+    CHECK_THROWS_AS(util::write_file_atomic(target, "other", false), RuntimeError);
+    CHECK(util::read_file(target) == std::string("with\0nul", 8));
+    util::write_file_atomic(target, "replaced");
+    CHECK(util::read_file(target) == "replaced");
+    CHECK(mode_of(target) == 0600);
+    CHECK(names_in(dir) == std::vector<std::string>{"data"});
+}
+
+TEST_CASE("util::sync_directory and friends") {
+    const fs::path dir = empty_folder("sync");
+    CHECK_NOTHROW(util::sync_directory(dir));
+    // Best effort: a folder that is not there (or not a folder) is no error.
+    CHECK_NOTHROW(util::sync_directory(dir / "not-there"));
+
+    SUBCASE("ensure_private_dir makes the folder 0700") {
+        const fs::path inner = dir / "a" / "b";
+        util::ensure_private_dir(inner);
+        CHECK(fs::is_directory(inner));
+        CHECK(mode_of(inner) == 0700);
+        fs::permissions(inner, fs::perms::owner_all | fs::perms::group_read);
+        util::ensure_private_dir(inner); // tightened again
+        CHECK(mode_of(inner) == 0700);
+    }
+    SUBCASE("read_file refuses what is too large, and names what is missing") {
+        util::write_file_atomic(dir / "big", std::string(100, 'x'));
+        CHECK(util::read_file(dir / "big", 100).size() == 100);
+        CHECK_THROWS_AS(util::read_file(dir / "big", 99), Error);
+        CHECK_THROWS_AS(util::read_file(dir / "absent"), RuntimeError);
+        CHECK_FALSE(util::read_file_if_exists(dir / "absent"));
+    }
+    SUBCASE("remove_file is quiet about what is not there") {
+        util::write_file_atomic(dir / "gone", "x");
+        CHECK(util::remove_file(dir / "gone"));
+        CHECK_FALSE(fs::exists(dir / "gone"));
+        CHECK_NOTHROW(util::remove_file(dir / "gone"));
+    }
 }
 
 TEST_CASE("util::read_foreign_file") {
-    write_file_atomic("real.txt", "shared");
-    const ForeignFile f = read_foreign_file("real.txt", 100);
+    const fs::path dir = empty_folder("foreign-files");
+    const fs::path real = dir / "real.txt";
+    util::write_file_atomic(real, "shared");
+    const util::ForeignFile f = util::read_foreign_file(real, 100);
     CHECK(f.content == "shared");
     CHECK(f.size == 6);
-    CHECK(regular_file_stamp("real.txt")->size == 6);
-    CHECK_THROWS_AS(read_foreign_file("real.txt", 5), DataError);
-    fs::create_symlink("real.txt", "link.txt");
-    CHECK_THROWS(read_foreign_file("link.txt", 100));
-    CHECK_FALSE(regular_file_stamp("link.txt"));
-    REQUIRE(::mkfifo("fifo", 0600) == 0);
-    CHECK_THROWS(read_foreign_file("fifo", 100)); // refused without blocking
-    CHECK_FALSE(regular_file_stamp("fifo"));
+    CHECK(util::regular_file_stamp(real)->size == 6);
+    CHECK_THROWS_AS(util::read_foreign_file(real, 5), DataError);
+    fs::create_symlink(real, dir / "link.txt");
+    CHECK_THROWS(util::read_foreign_file(dir / "link.txt", 100));
+    CHECK_FALSE(util::regular_file_stamp(dir / "link.txt"));
+    REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
+    CHECK_THROWS(util::read_foreign_file(dir / "fifo", 100)); // refused without blocking
+    CHECK_FALSE(util::regular_file_stamp(dir / "fifo"));
 }

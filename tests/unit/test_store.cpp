@@ -4,6 +4,7 @@
 #include "duet/store/order.hpp"
 #include "duet/util/files.hpp"
 #include "duet/util/msgpack.hpp"
+#include "helpers.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <doctest/doctest.h>
@@ -48,7 +49,7 @@ unsigned mode_of(const std::filesystem::path& p) {
 } // namespace
 
 TEST_CASE("store::Journal") {
-    const auto kdf = crypto::kdf_preset("interactive");
+    const auto kdf = test::cheapest_kdf();
 
     SUBCASE("create, add, read back") {
         const auto folder = fresh_folder("j1");
@@ -223,7 +224,7 @@ TEST_CASE("store::Journal") {
 }
 
 TEST_CASE("store::Journal batches, identities and records") {
-    const auto kdf = crypto::kdf_preset("interactive");
+    const auto kdf = test::cheapest_kdf();
     const auto folder = fresh_folder("jb");
     Journal j = Journal::create(folder, pass("pw"), kdf);
 
@@ -288,7 +289,7 @@ TEST_CASE("store::Journal batches, identities and records") {
 }
 
 TEST_CASE("store::for_each_in_time_order") {
-    const auto kdf = crypto::kdf_preset("interactive");
+    const auto kdf = test::cheapest_kdf();
     const auto folder = fresh_folder("jo");
     Journal j = Journal::create(folder, pass("pw"), kdf);
     // Written out of time order: a clock set back, then an import of older entries.
@@ -564,7 +565,7 @@ TEST_CASE("store: every entry's identity is indexed, and older journals once") {
     Entry b = sample("second", 20001);
     Entry c = sample("third", 20002);
     {
-        Journal j = Journal::create(folder, pass("pw"), crypto::kdf_preset("interactive"));
+        Journal j = Journal::create(folder, pass("pw"), test::cheapest_kdf());
         j.add(a);
         CHECK(j.seen(store::content_identity(a)));
         CHECK_FALSE(j.seen(store::content_identity(b)));

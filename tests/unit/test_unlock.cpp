@@ -2,6 +2,7 @@
 #include "duet/crypto/keyring.hpp"
 #include "duet/error.hpp"
 #include "duet/store/journal.hpp"
+#include "helpers.hpp"
 
 #include <doctest/doctest.h>
 #include <keyutils.h>
@@ -9,32 +10,14 @@
 
 using namespace duet;
 using store::Journal;
-
-namespace {
-
-crypto::SecureBytes pass(std::string_view s) {
-    return crypto::SecureBytes(crypto::as_bytes(s));
-}
-
-store::DataFolder fresh_folder(const std::string& name) {
-    std::filesystem::remove_all(name);
-    return {std::filesystem::absolute(name)};
-}
-
-} // namespace
+using test::fresh_folder;
+using test::pass;
 
 TEST_CASE("store::Journal::open_with_key") {
-    const auto kdf = crypto::kdf_preset("interactive");
+    const auto kdf = test::cheapest_kdf();
     const auto folder = fresh_folder("unlock1");
     Journal j = Journal::create(folder, pass("pw"), kdf);
-    store::Entry e;
-    e.created_at = {20000 * 86400, 0};
-    e.day = 20000;
-    e.pack = "daily";
-    e.prompt_id = "noticed";
-    e.prompt_text = "What did I notice?";
-    e.kind = "text";
-    e.answer = "kept";
+    store::Entry e = test::sample_entry("kept");
     j.add(e);
     const Journal::KeyTie tie = j.key_tie();
 
