@@ -402,41 +402,4 @@ void write_summary(const Summary& s, Format format, std::ostream& out,
     TextSummary(out, options).write(s);
 }
 
-std::vector<util::DayNumber> parse_session_days(std::string_view text) {
-    std::vector<util::DayNumber> days;
-    for (const std::string& line : util::split(text, '\n')) {
-        // Only duet writes this setting; a line it cannot read is left out, not fatal.
-        if (auto day = util::parse_day(util::trim(line))) {
-            days = add_session_day(std::move(days), *day);
-        }
-    }
-    return days;
-}
-
-std::string format_session_days(const std::vector<util::DayNumber>& days) {
-    std::string out;
-    for (util::DayNumber d : days) {
-        out += util::format_day(d) + '\n';
-    }
-    return out;
-}
-
-std::vector<util::DayNumber> add_session_day(std::vector<util::DayNumber> days,
-                                             util::DayNumber day) {
-    const auto at = std::lower_bound(days.begin(), days.end(), day);
-    if (at == days.end() || *at != day) {
-        days.insert(at, day);
-    }
-    return days;
-}
-
-std::optional<util::DayNumber> last_session_day(const std::vector<util::DayNumber>& days,
-                                                util::DayNumber today) {
-    const auto after = std::upper_bound(days.begin(), days.end(), today);
-    if (after == days.begin()) {
-        return std::nullopt;
-    }
-    return *(after - 1);
-}
-
 } // namespace duet::report

@@ -3,6 +3,7 @@
 #include "duet/report/html.hpp"
 #include "duet/report/summary.hpp"
 #include "duet/report/writer.hpp"
+#include "duet/store/sessions.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -391,14 +392,14 @@ Whatever you bring, or don't, is yours to choose.
     }
 }
 
-TEST_CASE("report::session days") {
-    using report::last_session_day;
-    const auto days = report::parse_session_days("2026-11-09\n2026-11-02\nnonsense\n2026-11-09\n");
+TEST_CASE("store::session days") {
+    using store::last_session_day;
+    const auto days = store::parse_session_days("2026-11-09\n2026-11-02\nnonsense\n2026-11-09\n");
     CHECK(days == std::vector<util::DayNumber>{nov(2), nov(9)});
-    CHECK(report::format_session_days(days) == "2026-11-02\n2026-11-09\n");
-    CHECK(report::add_session_day(days, nov(5)) ==
+    CHECK(store::format_session_days(days) == "2026-11-02\n2026-11-09\n");
+    CHECK(store::add_session_day(days, nov(5)) ==
           std::vector<util::DayNumber>{nov(2), nov(5), nov(9)});
-    CHECK(report::add_session_day(days, nov(2)) == days);
+    CHECK(store::add_session_day(days, nov(2)) == days);
     CHECK(last_session_day(days, nov(12)) == nov(9));
     CHECK(last_session_day(days, nov(9)) == nov(9));
     CHECK(last_session_day(days, nov(8)) == nov(2)); // a later day is still ahead
