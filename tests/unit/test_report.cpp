@@ -574,3 +574,45 @@ TEST_CASE("report charts survive the widest range an old journal can hold") {
     CHECK(svg.find("</svg>") != std::string::npos);
     CHECK(report::chart_text(s, 80, "  ").find("to 2147483647") != std::string::npos);
 }
+
+TEST_CASE("report::append_entry_json: one writer, the two shapes as options") {
+    using oj = nlohmann::ordered_json;
+    const auto pretty = [](const std::string& compact) {
+        return oj::parse(compact).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    };
+    const auto written = [](const store::Entry& e, const report::EntryJsonShape& shape) {
+        std::string out = "kept:";
+        report::append_entry_json(out, e, shape);
+        return out.substr(5); // appends, never replaces
+    };
+    for (const store::Entry& e : fixture()) {
+        CAPTURE(e.id);
+        CHECK(written(e, report::k_export_entry) == report::entry_json(e));
+        // The export's fields laid out as dump(2) lays them out, scale object included.
+        report::EntryJsonShape laid_out = report::k_export_entry;
+        laid_out.pretty = true;
+        CHECK(written(e, laid_out) == pretty(report::entry_json(e)));
+        // The summary's shape: the answer as text, no scale, no flags.
+        oj item{{"id", e.id},
+                {"created_at", util::format_iso8601(e.created_at)},
+                {"day", util::format_day(e.day)},
+                {"pack", e.pack},
+                {"prompt_id", e.prompt_id},
+                {"prompt", e.prompt_text},
+                {"kind", e.kind},
+                {"answer", e.answer.value_or("")}};
+        if (e.value) {
+            item["value"] = *e.value;
+        }
+        item["author"] = e.author == store::Author::me ? "me" : "partner";
+        CHECK(written(e, report::k_summary_entry) ==
+              item.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+    // A skipped answer is null in the export and its value left out; the summary never sees one.
+    store::Entry skipped = fixture()[0];
+    skipped.skipped = true;
+    const oj exported = oj::parse(report::entry_json(skipped));
+    CHECK(exported["answer"].is_null());
+    CHECK_FALSE(exported.contains("value"));
+    CHECK(exported["scale"] == oj{{"min", 1}, {"max", 5}});
+}

@@ -111,5 +111,8 @@ std::string answered_days(const AnsweredPrompt& prompt);
 
 void write_summary(const Summary& summary, Format format, std::ostream& out,
                    const WriterOptions& options);
+// The JSON summary, pretty-printed as nlohmann's dump(2) prints the whole
+// document (a contract), but written item by item (summary_json.cpp).
+void write_summary_json(const Summary& summary, std::ostream& out);
 
 } // namespace duet::report
