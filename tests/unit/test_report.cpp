@@ -461,6 +461,23 @@ TEST_CASE("report::SummaryBuilder without answer ids keeps each day once") {
 
 namespace {
 
+// One entry of the summary's for_session list, as the first JSON summary built it.
+nlohmann::ordered_json first_summary_item(const store::Entry& e) {
+    nlohmann::ordered_json item{{"id", e.id},
+                                {"created_at", util::format_iso8601(e.created_at)},
+                                {"day", util::format_day(e.day)},
+                                {"pack", e.pack},
+                                {"prompt_id", e.prompt_id},
+                                {"prompt", e.prompt_text},
+                                {"kind", e.kind},
+                                {"answer", e.answer.value_or("")}};
+    if (e.value) {
+        item["value"] = *e.value;
+    }
+    item["author"] = e.author == store::Author::me ? "me" : "partner";
+    return item;
+}
+
 // The JSON summary as it was first written: one nlohmann tree for the whole
 // document, dumped at once. Kept as the oracle for the streamed writer.
 std::string first_json_summary(const report::Summary& s) {
@@ -483,19 +500,7 @@ std::string first_json_summary(const report::Summary& s) {
     j["since_last_session"] = s.since_last_session;
     j["for_session"] = oj::array();
     for (const store::Entry& e : s.for_session) {
-        oj item{{"id", e.id},
-                {"created_at", util::format_iso8601(e.created_at)},
-                {"day", util::format_day(e.day)},
-                {"pack", e.pack},
-                {"prompt_id", e.prompt_id},
-                {"prompt", e.prompt_text},
-                {"kind", e.kind},
-                {"answer", e.answer.value_or("")}};
-        if (e.value) {
-            item["value"] = *e.value;
-        }
-        item["author"] = e.author == store::Author::me ? "me" : "partner";
-        j["for_session"].push_back(std::move(item));
+        j["for_session"].push_back(first_summary_item(e));
     }
     j["scales"] = oj::array();
     for (const report::ScaleSeries& series : s.scales) {
@@ -593,20 +598,8 @@ TEST_CASE("report::append_entry_json: one writer, the two shapes as options") {
         laid_out.pretty = true;
         CHECK(written(e, laid_out) == pretty(report::entry_json(e)));
         // The summary's shape: the answer as text, no scale, no flags.
-        oj item{{"id", e.id},
-                {"created_at", util::format_iso8601(e.created_at)},
-                {"day", util::format_day(e.day)},
-                {"pack", e.pack},
-                {"prompt_id", e.prompt_id},
-                {"prompt", e.prompt_text},
-                {"kind", e.kind},
-                {"answer", e.answer.value_or("")}};
-        if (e.value) {
-            item["value"] = *e.value;
-        }
-        item["author"] = e.author == store::Author::me ? "me" : "partner";
         CHECK(written(e, report::k_summary_entry) ==
-              item.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+              first_summary_item(e).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
     }
     // A skipped answer is null in the export and its value left out; the summary never sees one.
     store::Entry skipped = fixture()[0];
