@@ -14,57 +14,6 @@ namespace duet::cli::reflect {
 namespace {
 // How often a longer session repeats that skipping is fine.
 constexpr std::size_t k_reminder_every = 3;
-} // namespace
-
-store::Entry make_entry(const prompts::Pack& pack, const prompts::Prompt& prompt,
-                        util::DayNumber day, const std::optional<prompts::Answer>& answer,
-                        bool for_session) {
-    store::Entry e;
-    e.created_at = util::now();
-    e.day = day;
-    e.pack = pack.name;
-    e.prompt_id = prompt.id;
-    e.prompt_text = prompt.text;
-    e.kind = std::string(prompts::kind_name(prompt.kind));
-    if (prompt.kind == prompts::Kind::scale) {
-        e.scale_min = prompt.scale_min;
-        e.scale_max = prompt.scale_max;
-    }
-    e.for_session = for_session;
-    if (answer) {
-        e.answer = answer->text;
-        e.value = answer->value;
-    } else {
-        e.skipped = true;
-    }
-    return e;
-}
-
-std::vector<const prompts::Prompt*> todays_prompts(const prompts::Pack& pack, util::DayNumber day,
-                                                   const std::vector<store::Entry>& done_today) {
-    std::set<std::string> done;
-    for (const store::Entry& e : done_today) {
-        if (e.pack == pack.name && e.day == day) {
-            done.insert(e.prompt_id);
-        }
-    }
-    std::vector<const prompts::Prompt*> out;
-    if (pack.order == prompts::Order::daily) {
-        const prompts::Prompt& p = prompts::daily_prompt(pack, day);
-        if (!done.contains(p.id)) {
-            out.push_back(&p);
-        }
-        return out;
-    }
-    for (const prompts::Prompt& p : pack.prompts) {
-        if (!done.contains(p.id)) {
-            out.push_back(&p);
-        }
-    }
-    return out;
-}
-
-namespace {
 
 // "1 (not at all) … 5 (very much)"
 std::string scale_words(const prompts::Prompt& p) {

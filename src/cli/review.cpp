@@ -5,7 +5,8 @@
 #include "duet/exchange/link.hpp"
 #include "duet/report/summary.hpp"
 #include "duet/report/writer.hpp"
-#include "duet/store/order.hpp"
+#include "duet/store/query.hpp"
+#include "duet/store/sessions.hpp"
 #include "duet/util/files.hpp"
 #include "duet/util/text.hpp"
 #include "review_common.hpp"
@@ -13,7 +14,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <functional>
 #include <iostream>
 #include <map>
 #include <set>
@@ -82,7 +82,7 @@ std::optional<util::DayNumber> resolve_day(const std::string& text, const char* 
         return std::nullopt;
     }
     if (text == "last-session") {
-        if (auto last = review::last_session(journal)) {
+        if (auto last = store::last_session(journal)) {
             return last;
         }
         throw UsageError(fmt::format("{} last-session: no session up to today is recorded yet; "
@@ -147,8 +147,108 @@ void warn_unknown_pack(const Context& ctx, const std::string& name,
                              util::printable(name, false), list.empty() ? "none yet" : list);
 }
 
-bool contains_ci(const std::string& hay, const std::string& needle_lower) {
-    return util::to_lower_ascii(hay).find(needle_lower) != std::string::npos;
+// What the options ask to read, and the summary's period.
+struct Reading {
+    store::Filter filter;
+    bool since_last_session = false; // filter.since is the recorded session's day
+};
+
+Reading reading_of(const ReviewOptions& o, const store::Journal& journal) {
+    Reading r;
+    r.filter.since = resolve_day(o.since, "--since", journal);
+    r.since_last_session = o.since == "last-session";
+    if (o.summary && o.since.empty()) {
+        // The summary starts at the last session by default: everything when there is none.
+        r.filter.since = store::last_session(journal);
+        r.since_last_session = r.filter.since.has_value();
+    }
+    r.filter.until = resolve_day(o.until, "--until", journal);
+    if (o.with_answered && !o.summary) {
+        throw UsageError("--with-answered goes with --summary");
+    }
+    r.filter.pack = o.pack;
+    r.filter.text = o.grep;
+    r.filter.whose = o.mine      ? store::Whose::mine
+                     : o.partner ? store::Whose::partner
+                                 : store::Whose::both;
+    return r;
+}
+
+// Where the output goes: a file (created 0600, kept only once complete), the
+// pager (which takes the whole text), or stdout; and the writers' options for it.
+class Destination {
+  public:
+    Destination(const ReviewOptions& o, report::Format format, Context& ctx)
+        : m_to_file(!o.output.empty()),
+          // People read text and Markdown; JSON and HTML go to programs and files unpaged.
+          m_paged(!m_to_file && stdout_is_terminal() &&
+                  (format == report::Format::text || format == report::Format::markdown)) {
+        m_options.width = m_to_file ? 80 : ctx.terminal().width();
+        m_options.color = !m_to_file && format == report::Format::text && ctx.terminal().color();
+        if (m_to_file) {
+            m_file.emplace(o.output, o.force, 0600);
+        }
+    }
+    report::WriterOptions& options() { return m_options; }
+    std::ostream& stream() {
+        return m_file    ? m_file->stream()
+               : m_paged ? static_cast<std::ostream&>(m_buffer)
+                         : std::cout;
+    }
+    // Keeps the file (and says so), or hands the text to the pager.
+    void finish(const std::string& wrote_file) {
+        if (m_file) {
+            m_file->commit();
+            std::cerr << wrote_file;
+        } else if (m_paged) {
+            show_paged(m_buffer.str());
+        }
+    }
+
+  private:
+    bool m_to_file;
+    bool m_paged;
+    report::WriterOptions m_options;
+    std::optional<util::AtomicFile> m_file;
+    std::ostringstream m_buffer;
+};
+
+// The summary is built as the entries stream past: only what it shows is kept.
+void write_summary(const ReviewOptions& o, const Reading& r, report::Format format,
+                   store::Query& query, const store::Journal& journal, Context& ctx,
+                   Destination& dest, const store::Journal::DamagedFn& on_damaged) {
+    // Only the JSON summary lists every answer's id.
+    report::SummaryBuilder summary(r.filter.since, r.filter.until, r.since_last_session,
+                                   format == report::Format::json);
+    std::set<std::int64_t> shared_ids;
+    for (const exchange::SharedRecord& record : exchange::shared_records(journal)) {
+        shared_ids.insert(record.entry_id);
+    }
+    summary.set_shared_ids(std::move(shared_ids));
+    FromPacks packs = from_packs(ctx);
+    summary.set_safety_prompts(std::move(packs.safety));
+    dest.options().scale_labels = std::move(packs.labels);
+    summary.list_answered(o.with_answered);
+    query.run(
+        journal, [&](const store::Entry& e) { summary.add(e); }, on_damaged);
+    report::write_summary(std::move(summary).finish(), format, dest.stream(), dest.options());
+}
+
+// Streams the entries through the format's writer; returns how many it wrote.
+std::size_t write_entries(report::Format format, store::Query& query, const store::Journal& journal,
+                          Destination& dest, const store::Journal::DamagedFn& on_damaged) {
+    auto writer = report::make_writer(format, dest.stream(), dest.options());
+    std::size_t written = 0;
+    writer->begin();
+    query.run(
+        journal,
+        [&](const store::Entry& e) {
+            writer->write(e);
+            ++written;
+        },
+        on_damaged);
+    writer->end();
+    return written;
 }
 
 } // namespace
@@ -163,167 +263,35 @@ int run_review(const ReviewOptions& o, Context& ctx) {
     }
     ctx.require_journal();
     store::Journal journal = ctx.unlock(false);
-    auto since = resolve_day(o.since, "--since", journal);
-    bool since_last_session = o.since == "last-session";
-    if (o.summary && o.since.empty()) {
-        // The summary starts at the last session by default: everything when there is none.
-        since = review::last_session(journal);
-        since_last_session = since.has_value();
-    }
-    const auto until = resolve_day(o.until, "--until", journal);
-    if (o.with_answered && !o.summary) {
-        throw UsageError("--with-answered goes with --summary");
-    }
-    const std::string needle = util::to_lower_ascii(o.grep);
+    const Reading reading = reading_of(o, journal);
     // What arrived in the shared folder; a refused file still lets the rest be shown.
     // A damaged or stale message to this journal is worth the exit code; an
     // unrelated file in the folder is only named (once).
     const bool refused =
         pick_up_shared(ctx, journal, o.partner ? PartnerNews::say : PartnerNews::quiet)
             .refused_addressed_to_me;
-
     int damaged = 0;
-    bool pack_seen = false;            // --pack: an entry of that pack exists
-    std::set<std::string> other_packs; // --pack: the entries' other packs, for a typo
-    const auto wanted = [&](const store::Entry& e) {
-        if (!o.pack.empty() && !pack_seen) {
-            pack_seen = e.pack == o.pack;
-            if (!pack_seen) {
-                other_packs.insert(e.pack);
-            }
-        }
-        if ((since && e.day < *since) || (until && e.day > *until) ||
-            (!o.pack.empty() && e.pack != o.pack) || (o.mine && e.author != store::Author::me) ||
-            (o.partner && e.author != store::Author::partner)) {
-            return false;
-        }
-        return needle.empty() || contains_ci(e.prompt_text, needle) ||
-               (e.answer && contains_ci(*e.answer, needle));
-    };
-    const auto on_damaged = [&](std::int64_t, const std::string& why) {
+    const auto on_damaged = [&damaged](std::int64_t, const std::string& why) {
         ++damaged;
         std::cerr << "duet: " << why << '\n';
     };
-    // The partner's entries are few; they are merged into the journal's own
-    // time-ordered stream, so memory stays flat however long the journal is.
-    std::vector<store::Entry> theirs;
-    if (!o.mine) {
-        for (store::Entry& e : exchange::partner_entries(journal, on_damaged).visible) {
-            if (wanted(e)) {
-                theirs.push_back(std::move(e));
-            }
-        }
-        std::stable_sort(theirs.begin(), theirs.end(), store::earlier);
+    store::Query query(reading.filter, static_cast<std::size_t>(o.last));
+    if (query.wants_partner()) {
+        query.set_partner_entries(exchange::partner_entries(journal, on_damaged).visible);
     }
-    const auto each_in_order = [&](bool newest_first,
-                                   const std::function<bool(const store::Entry&)>& visit) {
-        std::size_t next = 0; // into theirs, from the matching end
-        const auto partner_at = [&](std::size_t i) -> const store::Entry& {
-            return newest_first ? theirs[theirs.size() - 1 - i] : theirs[i];
-        };
-        const auto comes_first = [&](const store::Entry& a, const store::Entry& b) {
-            return newest_first ? store::earlier(b, a) : store::earlier(a, b);
-        };
-        bool go_on = true;
-        if (!o.partner) {
-            store::for_each_in_time_order(
-                journal, newest_first,
-                [&](const store::Entry& own) {
-                    while (go_on && next < theirs.size() && comes_first(partner_at(next), own)) {
-                        go_on = visit(partner_at(next++));
-                    }
-                    if (go_on && wanted(own)) {
-                        go_on = visit(own);
-                    }
-                    return go_on;
-                },
-                on_damaged);
-        }
-        while (go_on && next < theirs.size()) {
-            go_on = visit(partner_at(next++));
-        }
-    };
-
-    const bool to_file = !o.output.empty();
-    // People read text and Markdown; JSON and HTML go to programs and files unpaged.
-    const bool paged = !to_file && stdout_is_terminal() &&
-                       (format == report::Format::text || format == report::Format::markdown);
-    report::WriterOptions wo;
-    wo.width = to_file ? 80 : ctx.terminal().width();
-    wo.color = !to_file && format == report::Format::text && ctx.terminal().color();
-    std::optional<util::AtomicFile> file;
-    if (to_file) {
-        file.emplace(o.output, o.force, 0600);
-    }
+    Destination dest(o, format, ctx);
     // Laid out already (text), or for programs (JSON, HTML): no prose wrapping.
     const VerbatimStdout verbatim;
-    std::ostringstream buffer;
-    std::ostream& out = to_file ? file->stream()
-                        : paged ? static_cast<std::ostream&>(buffer)
-                                : std::cout;
-    std::size_t written = 0;
-    // --last N: read newest first, stop at N, and hand them on oldest first.
-    const auto newest = [&] {
-        std::vector<store::Entry> picked;
-        each_in_order(true, [&](const store::Entry& e) {
-            picked.push_back(e);
-            return picked.size() < static_cast<std::size_t>(o.last);
-        });
-        std::reverse(picked.begin(), picked.end());
-        return picked;
-    };
     if (o.summary) {
-        // Built as the entries stream past: only what the summary shows is kept.
-        // Only the JSON summary lists every answer's id.
-        report::SummaryBuilder summary(since, until, since_last_session,
-                                       format == report::Format::json);
-        std::set<std::int64_t> shared_ids;
-        for (const exchange::SharedRecord& r : exchange::shared_records(journal)) {
-            shared_ids.insert(r.entry_id);
-        }
-        summary.set_shared_ids(std::move(shared_ids));
-        FromPacks packs = from_packs(ctx);
-        summary.set_safety_prompts(std::move(packs.safety));
-        wo.scale_labels = std::move(packs.labels);
-        summary.list_answered(o.with_answered);
-        if (o.last > 0) {
-            for (const store::Entry& e : newest()) {
-                summary.add(e);
-            }
-        } else {
-            each_in_order(false, [&](const store::Entry& e) {
-                summary.add(e);
-                return true;
-            });
-        }
-        report::write_summary(std::move(summary).finish(), format, out, wo);
+        write_summary(o, reading, format, query, journal, ctx, dest, on_damaged);
+        dest.finish(fmt::format("Wrote the pre-session summary to {}.\n", o.output));
     } else {
-        auto writer = report::make_writer(format, out, wo);
-        writer->begin();
-        if (o.last > 0) {
-            for (const store::Entry& e : newest()) {
-                writer->write(e);
-                ++written;
-            }
-        } else {
-            each_in_order(false, [&](const store::Entry& e) {
-                writer->write(e);
-                ++written;
-                return true;
-            });
-        }
-        writer->end();
+        const std::size_t written = write_entries(format, query, journal, dest, on_damaged);
+        dest.finish(
+            fmt::format("Wrote {} entr{} to {}.\n", written, written == 1 ? "y" : "ies", o.output));
     }
-    if (to_file) {
-        file->commit();
-        std::cerr << (o.summary ? fmt::format("Wrote the pre-session summary to {}.\n", o.output)
-                                : fmt::format("Wrote {} entr{} to {}.\n", written,
-                                              written == 1 ? "y" : "ies", o.output));
-    } else if (paged) {
-        show_paged(buffer.str());
-    }
-    if (!o.pack.empty() && !pack_seen) {
-        warn_unknown_pack(ctx, o.pack, std::move(other_packs));
+    if (!o.pack.empty() && !query.pack_seen()) {
+        warn_unknown_pack(ctx, o.pack, query.other_packs());
     }
     if (damaged > 0) {
         std::cerr << fmt::format("duet: {} damaged entr{} could not be shown; everything else "

@@ -3,12 +3,14 @@
 #include "duet/cli/partner.hpp"
 #include "duet/error.hpp"
 #include "duet/report/writer.hpp"
+#include "duet/store/query.hpp"
 #include "duet/util/text.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <iostream>
+#include <map>
 #include <set>
 
 namespace duet::cli {
@@ -38,14 +40,23 @@ int list_shared(store::Journal& journal) {
         std::cout << "You have not shared any entries.\n";
         return 0;
     }
+    // The shared entries, read by number; one that cannot be read is named so below.
+    store::Filter filter;
+    filter.ids.emplace();
+    for (const exchange::SharedRecord& r : records) {
+        filter.ids->insert(r.entry_id);
+    }
+    std::map<std::int64_t, store::Entry> entries;
+    store::Query(std::move(filter))
+        .run(
+            journal, [&](const store::Entry& e) { entries.emplace(e.id, e); },
+            [](std::int64_t, const std::string&) {});
     for (const exchange::SharedRecord& r : records) {
         std::string what = "(this entry can no longer be read)";
-        try {
-            if (const auto e = journal.find(r.entry_id)) {
-                what = util::printable(
-                    fmt::format("{}/{}: {}", e->pack, e->prompt_id, e->prompt_text), false);
-            }
-        } catch (const DataError&) {
+        if (const auto it = entries.find(r.entry_id); it != entries.end()) {
+            const store::Entry& e = it->second;
+            what = util::printable(fmt::format("{}/{}: {}", e.pack, e.prompt_id, e.prompt_text),
+                                   false);
         }
         std::cout << fmt::format("#{}  shared {}{}{}  {}\n", r.entry_id, r.shared_at.substr(0, 10),
                                  r.revision > 1 ? fmt::format(" (again, copy {})", r.revision) : "",

@@ -59,52 +59,94 @@ std::string answer_in_words(const store::Entry& e, const WriterOptions& o) {
 
 namespace {
 
-// The keys are fixed ASCII, so they are written literally; only values need escaping.
-// Invalid UTF-8 cannot come from duet itself; it is replaced rather than failing an export.
-void append_entry_json(std::string& out, const store::Entry& e) {
-    out += "{\"id\":";
-    util::append_json_int(out, e.id);
-    out += ",\"created_at\":";
-    util::append_json_string(out, util::format_iso8601(e.created_at));
-    out += ",\"day\":";
-    util::append_json_string(out, util::format_day(e.day));
-    out += ",\"pack\":";
-    util::append_json_string(out, e.pack);
-    out += ",\"prompt_id\":";
-    util::append_json_string(out, e.prompt_id);
-    out += ",\"prompt\":";
-    util::append_json_string(out, e.prompt_text);
-    out += ",\"kind\":";
-    util::append_json_string(out, e.kind);
-    out += ",\"answer\":";
-    if (e.answer && !e.skipped) {
-        util::append_json_string(out, *e.answer);
-    } else {
-        out += "null";
+// The members of one JSON object, each "key": value, compact or laid out as
+// nlohmann's dump(2) does (two spaces a level; an empty object stays "{}").
+class JsonObject {
+  public:
+    JsonObject(std::string& out, bool pretty, int depth = 0)
+        : m_out(out), m_pretty(pretty), m_depth(depth) {
+        m_out += '{';
     }
-    if (e.value && !e.skipped) {
-        out += ",\"value\":";
-        util::append_json_int(out, *e.value);
+    // Opens the member; its value is appended next. Keys are fixed ASCII.
+    std::string& key(std::string_view name) {
+        if (!m_first) {
+            m_out += ',';
+        }
+        m_first = false;
+        if (m_pretty) {
+            m_out += '\n';
+            m_out.append(static_cast<std::size_t>(2 * (m_depth + 1)), ' ');
+        }
+        m_out += '"';
+        m_out += name;
+        m_out += m_pretty ? "\": " : "\":";
+        return m_out;
     }
-    if (e.kind == "scale") {
-        out += ",\"scale\":{\"min\":";
-        util::append_json_int(out, e.scale_min);
-        out += ",\"max\":";
-        util::append_json_int(out, e.scale_max);
-        out += '}';
+    void text(std::string_view name, std::string_view value) {
+        util::append_json_string(key(name), value);
     }
-    out += ",\"skipped\":";
-    util::append_json_bool(out, e.skipped);
-    out += ",\"for_session\":";
-    util::append_json_bool(out, e.for_session);
-    out += ",\"together\":";
-    util::append_json_bool(out, e.together);
-    out += ",\"imported\":";
-    util::append_json_bool(out, e.imported);
-    out += e.author == store::Author::me ? ",\"author\":\"me\"}" : ",\"author\":\"partner\"}";
-}
+    void integer(std::string_view name, std::int64_t value) {
+        util::append_json_int(key(name), value);
+    }
+    void boolean(std::string_view name, bool value) { util::append_json_bool(key(name), value); }
+    // A member whose value is an object one level deeper.
+    JsonObject object(std::string_view name) {
+        key(name);
+        return JsonObject(m_out, m_pretty, m_depth + 1);
+    }
+    void close() {
+        if (m_pretty && !m_first) {
+            m_out += '\n';
+            m_out.append(static_cast<std::size_t>(2 * m_depth), ' ');
+        }
+        m_out += '}';
+    }
+
+  private:
+    std::string& m_out;
+    bool m_pretty;
+    int m_depth;
+    bool m_first = true;
+};
 
 } // namespace
+
+// Invalid UTF-8 cannot come from duet itself; it is replaced rather than failing an export.
+void append_entry_json(std::string& out, const store::Entry& e, const EntryJsonShape& shape) {
+    JsonObject o(out, shape.pretty);
+    o.integer("id", e.id);
+    o.text("created_at", util::format_iso8601(e.created_at));
+    o.text("day", util::format_day(e.day));
+    o.text("pack", e.pack);
+    o.text("prompt_id", e.prompt_id);
+    o.text("prompt", e.prompt_text);
+    o.text("kind", e.kind);
+    const bool hide_answer = shape.skipped_answer_null && e.skipped;
+    if (!shape.skipped_answer_null) {
+        o.text("answer", e.answer ? std::string_view(*e.answer) : std::string_view());
+    } else if (e.answer && !hide_answer) {
+        o.text("answer", *e.answer);
+    } else {
+        o.key("answer") += "null";
+    }
+    if (e.value && !hide_answer) {
+        o.integer("value", *e.value);
+    }
+    if (shape.scale_and_flags) {
+        if (e.kind == "scale") {
+            JsonObject scale = o.object("scale");
+            scale.integer("min", e.scale_min);
+            scale.integer("max", e.scale_max);
+            scale.close();
+        }
+        o.boolean("skipped", e.skipped);
+        o.boolean("for_session", e.for_session);
+        o.boolean("together", e.together);
+        o.boolean("imported", e.imported);
+    }
+    o.text("author", e.author == store::Author::me ? "me" : "partner");
+    o.close();
+}
 
 std::string entry_json(const store::Entry& e) {
     std::string out;

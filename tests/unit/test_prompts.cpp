@@ -1,6 +1,7 @@
 #include "duet/error.hpp"
 #include "duet/prompts/answer.hpp"
 #include "duet/prompts/library.hpp"
+#include "duet/prompts/today.hpp"
 #include "duet/util/files.hpp"
 
 #include <doctest/doctest.h>
@@ -186,6 +187,68 @@ TEST_CASE("prompts::daily selection") {
         // duet versions must still meet the same prompt.
         CHECK(order == std::vector<std::size_t>{3, 0, 5, 6, 2, 1, 4});
     }
+}
+
+TEST_CASE("prompts::todays_prompts") {
+    const Pack daily = *parse_pack(k_example, "daily.prompts").pack;
+    const util::DayNumber day = 20000;
+    const auto done = [](const Pack& pack, const Prompt& p, util::DayNumber on) {
+        return make_entry(pack, p, on, std::nullopt, false);
+    };
+
+    SUBCASE("a daily pack offers the day's prompt until it is answered or skipped") {
+        const Prompt& today = daily_prompt(daily, day);
+        CHECK(todays_prompts(daily, day, {}) == std::vector<const Prompt*>{&today});
+        CHECK(todays_prompts(daily, day, {done(daily, today, day)}).empty());
+        // Yesterday's entry, or another pack's with the same id, does not count.
+        CHECK(todays_prompts(daily, day, {done(daily, today, day - 1)}).size() == 1);
+        Pack other = daily;
+        other.name = "other";
+        CHECK(todays_prompts(daily, day, {done(other, today, day)}).size() == 1);
+    }
+    SUBCASE("a sequence pack offers the rest of its walk, in order") {
+        Pack walk = *parse_pack(header("order: sequence\n[a]\ntext: A\n[b]\ntext: B\n"
+                                       "[c]\ntext: C\n"),
+                                "walk.prompts")
+                         .pack;
+        REQUIRE(walk.order == Order::sequence);
+        const auto all = todays_prompts(walk, day, {});
+        REQUIRE(all.size() == 3);
+        CHECK(all[0]->id == "a");
+        const auto rest = todays_prompts(walk, day, {done(walk, *all[1], day)});
+        REQUIRE(rest.size() == 2);
+        CHECK(rest[0]->id == "a");
+        CHECK(rest[1]->id == "c");
+    }
+}
+
+TEST_CASE("prompts::make_entry") {
+    const Pack pack = *parse_pack(k_example, "daily.prompts").pack;
+    const Prompt& scale = *pack.find("closeness");
+    const Prompt& text = *pack.find("noticed");
+
+    const store::Entry answered = make_entry(pack, scale, 20000, Answer{"4", 4}, true);
+    CHECK(answered.day == 20000);
+    CHECK(answered.pack == "daily");
+    CHECK(answered.prompt_id == "closeness");
+    CHECK(answered.prompt_text == scale.text);
+    CHECK(answered.kind == "scale");
+    CHECK(answered.scale_min == 1);
+    CHECK(answered.scale_max == 5);
+    CHECK(answered.answer == "4");
+    CHECK(answered.value == 4);
+    CHECK(answered.for_session);
+    CHECK_FALSE(answered.skipped);
+    CHECK(answered.author == store::Author::me);
+    CHECK(answered.created_at.seconds > 0);
+
+    const store::Entry skipped = make_entry(pack, text, 20001, std::nullopt, false);
+    CHECK(skipped.kind == "text");
+    CHECK(skipped.skipped);
+    CHECK_FALSE(skipped.answer);
+    CHECK_FALSE(skipped.value);
+    CHECK(skipped.scale_min == 0); // only scale entries keep a range
+    CHECK_FALSE(skipped.for_session);
 }
 
 TEST_CASE("prompts::Library search order and overrides") {

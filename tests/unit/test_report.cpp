@@ -3,6 +3,7 @@
 #include "duet/report/html.hpp"
 #include "duet/report/summary.hpp"
 #include "duet/report/writer.hpp"
+#include "duet/store/sessions.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -391,14 +392,14 @@ Whatever you bring, or don't, is yours to choose.
     }
 }
 
-TEST_CASE("report::session days") {
-    using report::last_session_day;
-    const auto days = report::parse_session_days("2026-11-09\n2026-11-02\nnonsense\n2026-11-09\n");
+TEST_CASE("store::session days") {
+    using store::last_session_day;
+    const auto days = store::parse_session_days("2026-11-09\n2026-11-02\nnonsense\n2026-11-09\n");
     CHECK(days == std::vector<util::DayNumber>{nov(2), nov(9)});
-    CHECK(report::format_session_days(days) == "2026-11-02\n2026-11-09\n");
-    CHECK(report::add_session_day(days, nov(5)) ==
+    CHECK(store::format_session_days(days) == "2026-11-02\n2026-11-09\n");
+    CHECK(store::add_session_day(days, nov(5)) ==
           std::vector<util::DayNumber>{nov(2), nov(5), nov(9)});
-    CHECK(report::add_session_day(days, nov(2)) == days);
+    CHECK(store::add_session_day(days, nov(2)) == days);
     CHECK(last_session_day(days, nov(12)) == nov(9));
     CHECK(last_session_day(days, nov(9)) == nov(9));
     CHECK(last_session_day(days, nov(8)) == nov(2)); // a later day is still ahead
@@ -460,6 +461,23 @@ TEST_CASE("report::SummaryBuilder without answer ids keeps each day once") {
 
 namespace {
 
+// One entry of the summary's for_session list, as the first JSON summary built it.
+nlohmann::ordered_json first_summary_item(const store::Entry& e) {
+    nlohmann::ordered_json item{{"id", e.id},
+                                {"created_at", util::format_iso8601(e.created_at)},
+                                {"day", util::format_day(e.day)},
+                                {"pack", e.pack},
+                                {"prompt_id", e.prompt_id},
+                                {"prompt", e.prompt_text},
+                                {"kind", e.kind},
+                                {"answer", e.answer.value_or("")}};
+    if (e.value) {
+        item["value"] = *e.value;
+    }
+    item["author"] = e.author == store::Author::me ? "me" : "partner";
+    return item;
+}
+
 // The JSON summary as it was first written: one nlohmann tree for the whole
 // document, dumped at once. Kept as the oracle for the streamed writer.
 std::string first_json_summary(const report::Summary& s) {
@@ -482,19 +500,7 @@ std::string first_json_summary(const report::Summary& s) {
     j["since_last_session"] = s.since_last_session;
     j["for_session"] = oj::array();
     for (const store::Entry& e : s.for_session) {
-        oj item{{"id", e.id},
-                {"created_at", util::format_iso8601(e.created_at)},
-                {"day", util::format_day(e.day)},
-                {"pack", e.pack},
-                {"prompt_id", e.prompt_id},
-                {"prompt", e.prompt_text},
-                {"kind", e.kind},
-                {"answer", e.answer.value_or("")}};
-        if (e.value) {
-            item["value"] = *e.value;
-        }
-        item["author"] = e.author == store::Author::me ? "me" : "partner";
-        j["for_session"].push_back(std::move(item));
+        j["for_session"].push_back(first_summary_item(e));
     }
     j["scales"] = oj::array();
     for (const report::ScaleSeries& series : s.scales) {
@@ -572,4 +578,34 @@ TEST_CASE("report charts survive the widest range an old journal can hold") {
     CHECK(svg.size() < 20000);
     CHECK(svg.find("</svg>") != std::string::npos);
     CHECK(report::chart_text(s, 80, "  ").find("to 2147483647") != std::string::npos);
+}
+
+TEST_CASE("report::append_entry_json: one writer, the two shapes as options") {
+    using oj = nlohmann::ordered_json;
+    const auto pretty = [](const std::string& compact) {
+        return oj::parse(compact).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    };
+    const auto written = [](const store::Entry& e, const report::EntryJsonShape& shape) {
+        std::string out = "kept:";
+        report::append_entry_json(out, e, shape);
+        return out.substr(5); // appends, never replaces
+    };
+    for (const store::Entry& e : fixture()) {
+        CAPTURE(e.id);
+        CHECK(written(e, report::k_export_entry) == report::entry_json(e));
+        // The export's fields laid out as dump(2) lays them out, scale object included.
+        report::EntryJsonShape laid_out = report::k_export_entry;
+        laid_out.pretty = true;
+        CHECK(written(e, laid_out) == pretty(report::entry_json(e)));
+        // The summary's shape: the answer as text, no scale, no flags.
+        CHECK(written(e, report::k_summary_entry) ==
+              first_summary_item(e).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+    // A skipped answer is null in the export and its value left out; the summary never sees one.
+    store::Entry skipped = fixture()[0];
+    skipped.skipped = true;
+    const oj exported = oj::parse(report::entry_json(skipped));
+    CHECK(exported["answer"].is_null());
+    CHECK_FALSE(exported.contains("value"));
+    CHECK(exported["scale"] == oj{{"min", 1}, {"max", 5}});
 }

@@ -111,15 +111,8 @@ std::string answered_days(const AnsweredPrompt& prompt);
 
 void write_summary(const Summary& summary, Format format, std::ostream& out,
                    const WriterOptions& options);
-
-// Session dates, kept as a sealed setting of newline-separated days.
-std::vector<util::DayNumber> parse_session_days(std::string_view text);
-std::string format_session_days(const std::vector<util::DayNumber>& days);
-// Adds the day (once) and keeps the list sorted.
-std::vector<util::DayNumber> add_session_day(std::vector<util::DayNumber> days,
-                                             util::DayNumber day);
-// The most recent session day not after `today`.
-std::optional<util::DayNumber> last_session_day(const std::vector<util::DayNumber>& days,
-                                                util::DayNumber today);
+// The JSON summary, pretty-printed as nlohmann's dump(2) prints the whole
+// document (a contract), but written item by item (summary_json.cpp).
+void write_summary_json(const Summary& summary, std::ostream& out);
 
 } // namespace duet::report

@@ -40,7 +40,30 @@ class EntryWriter {
 std::unique_ptr<EntryWriter> make_writer(Format format, std::ostream& out,
                                          const WriterOptions& options);
 
-// The JSON object of one entry (the fields of SPEC §2), as a compact string.
+// The one writer of an entry as a JSON object. An entry appears in JSON in two
+// shapes, each a contract its readers rely on, so the differences are kept as
+// these options rather than as two writers.
+struct EntryJsonShape {
+    // The export (SPEC §2): a skipped entry's answer is null and its value left
+    // out. Otherwise (the summary's for_session list) the answer is its text,
+    // "" when there is none, and the value is written whenever there is one;
+    // the summary holds no skipped entries, so both agree on what it shows.
+    bool skipped_answer_null = true;
+    // The export also has the scale's range and the flags skipped,
+    // for_session, together and imported; the summary has neither.
+    bool scale_and_flags = true;
+    // Compact on one line (the export), or pretty as nlohmann's dump(2) prints
+    // an object at the top level (the summary indents it further itself).
+    bool pretty = false;
+};
+inline constexpr EntryJsonShape k_export_entry{};
+inline constexpr EntryJsonShape k_summary_entry{false, false, true};
+
+// Appends the entry's object; keys are fixed ASCII, and values are escaped
+// byte for byte as nlohmann's dump() with error_handler_t::replace would.
+void append_entry_json(std::string& out, const store::Entry& entry,
+                       const EntryJsonShape& shape = k_export_entry);
+// The export's object of one entry (the fields of SPEC §2), as a compact string.
 std::string entry_json(const store::Entry& entry);
 // "4 (1-5)", "talk a little", the text, or "(skipped)".
 std::string answer_for_display(const store::Entry& entry);
