@@ -8,7 +8,6 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <iostream>
 #include <optional>
 #include <string_view>
 #include <sys/prctl.h>
@@ -26,8 +25,8 @@ void harden_process() {
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
-int fail(duet::ExitCode code, const std::string& message) {
-    std::cerr << "duet: error: " << duet::util::printable(message) << '\n';
+int fail(duet::cli::Output& output, duet::ExitCode code, const std::string& message) {
+    output.err() << "duet: error: " << duet::util::printable(message) << '\n';
     return static_cast<int>(code);
 }
 
@@ -110,7 +109,7 @@ std::optional<std::string> passphrase_in_arguments(int argc, char** argv) {
     return std::nullopt;
 }
 
-int refuse_passphrase_argument(const std::string& name) {
+int refuse_passphrase_argument(duet::cli::Output& output, const std::string& name) {
     const std::string where =
         name == "--new-passphrase"
             ? "`duet passphrase` asks for the new passphrase on the terminal, or reads it with "
@@ -118,7 +117,7 @@ int refuse_passphrase_argument(const std::string& name) {
             : "duet asks for the passphrase on the terminal, or reads it from "
               "DUET_PASSPHRASE_FILE, DUET_PASSPHRASE_COMMAND, DUET_PASSPHRASE or "
               "--passphrase-fd N (PASSPHRASE in `man duet` says more)";
-    return fail(duet::ExitCode::usage,
+    return fail(output, duet::ExitCode::usage,
                 fmt::format("duet takes no {} on the command line, where other programs can see "
                             "it. {}. If you typed a real passphrase, your shell history may "
                             "hold it now. Nothing was done",
@@ -129,9 +128,9 @@ int refuse_passphrase_argument(const std::string& name) {
 
 int main(int argc, char** argv) {
     harden_process();
-    const duet::cli::ProseOutput prose; // wraps what reaches a terminal, while main runs
+    duet::cli::ProcessOutput output; // wraps what reaches a terminal, while main runs
     if (const auto name = passphrase_in_arguments(argc, argv)) {
-        return refuse_passphrase_argument(*name);
+        return refuse_passphrase_argument(output, *name);
     }
     try {
         duet::crypto::init();
@@ -142,8 +141,8 @@ int main(int argc, char** argv) {
                      "leaves your journal unless you share it.",
                      "duet"};
         // Set first, so every subcommand inherits it.
-        app.formatter(std::make_shared<HelpFormatter>(
-            ::isatty(STDOUT_FILENO) == 1 ? duet::cli::prose_width(STDOUT_FILENO) : 0));
+        app.formatter(
+            std::make_shared<HelpFormatter>(output.out_is_terminal() ? output.width() : 0));
         app.set_version_flag("--version", std::string("duet ") + DUET_VERSION);
         app.require_subcommand(1);
         app.fallthrough();
@@ -157,8 +156,8 @@ int main(int argc, char** argv) {
         app.footer("Run `duet COMMAND --help` for each command; `man duet` for the whole story.");
 
         // Reads options.no_color when asked, so it sees the parsed flag.
-        duet::cli::ProcessTerminal terminal(options.no_color);
-        duet::cli::Context ctx(options, terminal, secrets);
+        duet::cli::ProcessTerminal terminal(output, options.no_color);
+        duet::cli::Context ctx(options, terminal, output, secrets);
         int exit_code = 0;
         duet::cli::setup_reflect(app, ctx, exit_code);
         duet::cli::setup_invite(app, ctx, exit_code);
@@ -170,21 +169,22 @@ int main(int argc, char** argv) {
             app.parse(argc, argv);
         } catch (const CLI::ParseError& e) {
             if (e.get_exit_code() == 0) {
-                return app.exit(e); // --help and --version
+                return app.exit(e, output.out(), output.err()); // --help and --version
             }
-            std::cerr << "duet: error: " << e.what() << "\n"
-                      << "Run `duet --help` or `duet COMMAND --help` to see what duet accepts.\n";
+            output.err()
+                << "duet: error: " << e.what() << "\n"
+                << "Run `duet --help` or `duet COMMAND --help` to see what duet accepts.\n";
             return static_cast<int>(duet::ExitCode::usage);
         }
         return exit_code;
     } catch (const duet::Interrupted& e) {
-        std::cerr << "\nStopped. Nothing from the prompt in progress was saved.\n";
+        output.err() << "\nStopped. Nothing from the prompt in progress was saved.\n";
         return static_cast<int>(e.code());
     } catch (const duet::Error& e) {
-        return fail(e.code(), e.what());
+        return fail(output, e.code(), e.what());
     } catch (const std::bad_alloc&) {
-        return fail(duet::ExitCode::runtime, "out of memory");
+        return fail(output, duet::ExitCode::runtime, "out of memory");
     } catch (const std::exception& e) {
-        return fail(duet::ExitCode::runtime, e.what());
+        return fail(output, duet::ExitCode::runtime, e.what());
     }
 }

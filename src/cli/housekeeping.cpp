@@ -11,7 +11,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <iostream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,10 +37,10 @@ int run_passphrase(const PassphraseOptions& o, Context& ctx) {
     const crypto::KdfParams kdf = preset ? crypto::kdf_preset(*preset) : journal.kdf();
     journal.change_passphrase(fresh, kdf);
     const int dropped = drop_held(journal.key_tie().journal_id);
-    std::cout << "Your passphrase is changed. Your entries were not touched; only the key that "
+    ctx.out() << "Your passphrase is changed. Your entries were not touched; only the key that "
                  "opens them was locked again.\n";
     if (dropped > 0) {
-        std::cout << "The unlock that `duet unlock` held for it has ended too.\n";
+        ctx.out() << "The unlock that `duet unlock` held for it has ended too.\n";
     }
     return 0;
 }
@@ -103,17 +102,17 @@ int run_salvage(Context& ctx) {
                                        ec.message()));
     }
     util::sync_directory(folder.dir);
-    std::cout << fmt::format("Copied {} entr{} into a fresh journal.\n", r.entries_kept,
+    ctx.out() << fmt::format("Copied {} entr{} into a fresh journal.\n", r.entries_kept,
                              r.entries_kept == 1 ? "y" : "ies");
     if (!r.entries_lost.empty()) {
-        std::cout << fmt::format("These entries could not be read and are not in it: {}.\n",
+        ctx.out() << fmt::format("These entries could not be read and are not in it: {}.\n",
                                  id_ranges(r.entries_lost));
     }
     if (r.records_lost > 0 || r.settings_lost > 0 || !r.settings_complete) {
-        std::cout << "Some of the journal's own bookkeeping (partner records or settings) could "
+        ctx.out() << "Some of the journal's own bookkeeping (partner records or settings) could "
                      "not be read; duet rebuilds what it can as you use it.\n";
     }
-    std::cout << fmt::format("The file it was copied from is kept as {} (still encrypted). "
+    ctx.out() << fmt::format("The file it was copied from is kept as {} (still encrypted). "
                              "Remove it when you are sure you no longer need it.\n",
                              kept.string());
     return 0;
@@ -125,7 +124,7 @@ int run_check(Context& ctx) {
     store::Journal journal = ctx.unlock(false);
     int problems = 0;
     auto line = [&](const std::string& what, const std::string& verdict) {
-        std::cout << fmt::format("{:<28} {}\n", what, verdict);
+        ctx.out() << fmt::format("{:<28} {}\n", what, verdict);
         if (verdict != "ok" && !verdict.starts_with("ok,")) {
             ++problems;
         }
@@ -168,10 +167,10 @@ int run_check(Context& ctx) {
         line("partner link", e.what());
     }
     if (problems == 0) {
-        std::cout << "Everything duet keeps for you is intact.\n";
+        ctx.out() << "Everything duet keeps for you is intact.\n";
         return 0;
     }
-    std::cout << "Some parts are damaged; everything marked ok is still readable. "
+    ctx.out() << "Some parts are damaged; everything marked ok is still readable. "
                  "`duet check --salvage` copies everything readable into a fresh journal; a "
                  "backup of the data folder from before the damage would restore the rest.\n";
     return static_cast<int>(ExitCode::invalid_data);
@@ -219,7 +218,7 @@ int run_erase(const EraseOptions& o, Context& ctx) {
     const store::DataFolder folder = ctx.data_folder();
     std::error_code ec;
     const bool has_folder = std::filesystem::exists(folder.dir, ec);
-    std::cout << fmt::format("This removes your duet journal and everything duet wrote for you: "
+    ctx.out() << fmt::format("This removes your duet journal and everything duet wrote for you: "
                              "the data folder {} (your own prompt packs in it are kept), your "
                              "files in the shared folder, and any editor drafts left behind. If "
                              "a partner is linked, they get a short notice that the link has "
@@ -236,7 +235,7 @@ int run_erase(const EraseOptions& o, Context& ctx) {
             throw Interrupted();
         }
         if (util::trim(line.text) != "erase") {
-            std::cout << "Nothing was removed.\n";
+            ctx.out() << "Nothing was removed.\n";
             return 0;
         }
     }
@@ -253,7 +252,7 @@ int run_erase(const EraseOptions& o, Context& ctx) {
             if (const auto partner = exchange::load_partner(journal)) {
                 const exchange::LeaveResult left =
                     exchange::leave_link(journal, *partner, dir, "", false);
-                std::cout << (left.notice_written
+                ctx.out() << (left.notice_written
                                   ? fmt::format("The link with {} has ended; they get a short "
                                                 "notice.\n",
                                                 partner_name(*partner))
@@ -263,7 +262,7 @@ int run_erase(const EraseOptions& o, Context& ctx) {
                 exchange::remove_own_files(journal, *dir);
             }
         } catch (const AuthError&) {
-            std::cout << "Without the passphrase, duet cannot read where your shared folder is or "
+            ctx.out() << "Without the passphrase, duet cannot read where your shared folder is or "
                          "end a link; the journal itself is removed all the same. Files of "
                          "yours in a shared folder (duet-*.duet, duet-invitation-*.txt) can be "
                          "deleted by hand.\n";
@@ -291,14 +290,14 @@ int run_erase(const EraseOptions& o, Context& ctx) {
         std::filesystem::remove(folder.dir, ec); // only if nothing else is left in it
     }
     const int drafts = remove_editor_leftovers();
-    std::cout << fmt::format(
+    ctx.out() << fmt::format(
         "Removed the data folder{}{}.\n",
         std::filesystem::exists(folder.dir, ec)
             ? fmt::format(" (except {}/prompts)", folder.dir.string())
             : "",
         drafts > 0 ? fmt::format(" and {} editor draft folder{}", drafts, drafts == 1 ? "" : "s")
                    : "");
-    std::cout << "If you set up a reminder, remove it too: the line with `duet reflect --remind` "
+    ctx.out() << "If you set up a reminder, remove it too: the line with `duet reflect --remind` "
                  "in `crontab -e`, or `systemctl --user disable --now duet-remind.timer` and its "
                  "two files in ~/.config/systemd/user/. Your shell history may still hold "
                  "commands you typed; `history -c` (bash) clears it. To remove duet itself: "

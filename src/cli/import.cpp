@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-#include <iostream>
 #include <unistd.h>
 
 namespace duet::cli {
@@ -22,15 +21,15 @@ std::string count_of(std::size_t n, std::string_view one, std::string_view many)
 }
 
 // What the import left out on purpose, one calm line each.
-void say_left_out(const transfer::CheckedImport& checked) {
+void say_left_out(std::ostream& out, const transfer::CheckedImport& checked) {
     if (checked.partner_entries() > 0) {
-        std::cout << fmt::format("Left out {} your partner shared with you; what a partner "
-                                 "shares stays theirs.\n",
-                                 count_of(checked.partner_entries(), "entry", "entries"));
+        out << fmt::format("Left out {} your partner shared with you; what a partner "
+                           "shares stays theirs.\n",
+                           count_of(checked.partner_entries(), "entry", "entries"));
     }
     if (checked.empty_entries() > 0) {
-        std::cout << fmt::format("Left out {} without any text.\n",
-                                 count_of(checked.empty_entries(), "entry", "entries"));
+        out << fmt::format("Left out {} without any text.\n",
+                           count_of(checked.empty_entries(), "entry", "entries"));
     }
 }
 
@@ -46,18 +45,18 @@ class JournalIdentities final : public transfer::SeenIdentities {
 };
 
 // Why nothing was imported, in words that fit the kind of file.
-void say_nothing_to_import(const transfer::CheckedImport& checked) {
+void say_nothing_to_import(std::ostream& out, const transfer::CheckedImport& checked) {
     if (checked.blank()) {
-        std::cout << fmt::format("Nothing to import from {}: it is empty.\n", checked.name());
+        out << fmt::format("Nothing to import from {}: it is empty.\n", checked.name());
         return;
     }
     if (checked.records() == 0) {
-        std::cout << fmt::format("Nothing to import from {}: this {} export has no entries.\n",
-                                 checked.name(), transfer::format_title(checked.format()));
+        out << fmt::format("Nothing to import from {}: this {} export has no entries.\n",
+                           checked.name(), transfer::format_title(checked.format()));
         return;
     }
-    std::cout << fmt::format("Nothing to import from {}.\n", checked.name());
-    say_left_out(checked);
+    out << fmt::format("Nothing to import from {}.\n", checked.name());
+    say_left_out(out, checked);
 }
 
 transfer::CheckedImport check_import(const std::string& file) {
@@ -75,23 +74,25 @@ transfer::CheckedImport check_import(const std::string& file) {
 class Progress {
   public:
     Progress(Context& ctx, std::size_t total)
-        : m_total(total), m_on(total > k_progress_above && ctx.terminal().interactive() &&
-                               ::isatty(STDERR_FILENO) == 1) {}
+        : m_err(ctx.err()), m_total(total),
+          m_on(total > k_progress_above && ctx.terminal().interactive() &&
+               ctx.output().err_is_terminal()) {}
 
     void step(std::size_t done) {
         if (m_on && done % k_progress_every == 0) {
             m_line = fmt::format("Importing: {} of {} entries", done, m_total);
-            std::cerr << '\r' << m_line << std::flush;
+            m_err << '\r' << m_line << std::flush;
         }
     }
 
     void finish() {
         if (m_on && !m_line.empty()) {
-            std::cerr << '\r' << std::string(m_line.size(), ' ') << '\r' << std::flush;
+            m_err << '\r' << std::string(m_line.size(), ' ') << '\r' << std::flush;
         }
     }
 
   private:
+    std::ostream& m_err;
     std::size_t m_total;
     bool m_on;
     std::string m_line;
@@ -109,7 +110,7 @@ int run_import(const ReflectOptions& o, Context& ctx) {
     // is kept; the entries are read again as they are added.
     const transfer::CheckedImport checked = check_import(o.import_file);
     if (checked.size() == 0) {
-        say_nothing_to_import(checked);
+        say_nothing_to_import(ctx.out(), checked);
         return 0;
     }
     const std::string_view from = transfer::format_title(checked.format());
@@ -146,8 +147,8 @@ int run_import(const ReflectOptions& o, Context& ctx) {
         line += fmt::format(" ({} already in your journal)",
                             already == 1 ? std::string("1 was") : fmt::format("{} were", already));
     }
-    std::cout << line << ".\n";
-    say_left_out(checked);
+    ctx.out() << line << ".\n";
+    say_left_out(ctx.out(), checked);
     return 0;
 }
 

@@ -8,8 +8,6 @@
 
 #include <fmt/format.h>
 
-#include <iostream>
-
 namespace duet::cli {
 
 namespace fs = std::filesystem;
@@ -95,12 +93,6 @@ exchange::Invitation load_invitation(const std::string& file) {
     return exchange::parse_invitation(*text, file);
 }
 
-void show_note(std::ostream& out, const std::string& message) {
-    for (const std::string& line : util::split(message, '\n')) {
-        out << "  │ " << util::printable(line, false) << '\n';
-    }
-}
-
 } // namespace
 
 int run_invite(const InviteOptions& o, Context& ctx) {
@@ -135,11 +127,11 @@ int run_invite(const InviteOptions& o, Context& ctx) {
                               : fs::path(o.output);
     util::write_file_atomic(file, exchange::render_invitation(inv), false, 0644);
     exchange::record_invitation(journal, inv, file);
-    std::cout << fmt::format("Your invitation is ready: {}\n", file.string());
-    std::cout << "Your partner can read it with any text viewer, and accept it, decline it, or "
+    ctx.out() << fmt::format("Your invitation is ready: {}\n", file.string());
+    ctx.out() << "Your partner can read it with any text viewer, and accept it, decline it, or "
                  "simply leave it; all three are fine.\n";
     if (!shared) {
-        std::cout << "When you know where replies will arrive, tell duet with `duet invite status "
+        ctx.out() << "When you know where replies will arrive, tell duet with `duet invite status "
                      "--shared DIR`.\n";
     }
     return 0;
@@ -177,20 +169,20 @@ int run_invite_accept(const InviteAnswerOptions& o, Context& ctx) {
                          "declined: it cannot be accepted. Nothing was changed");
     }
     const std::string from = shown_name(inv.from_name);
-    std::cout << fmt::format("{} invites you to keep a duet journal alongside them.\n",
+    ctx.out() << fmt::format("{} invites you to keep a duet journal alongside them.\n",
                              inv.from_name.empty() ? "Your partner" : from);
     if (!inv.message.empty()) {
-        std::cout << "\nTheir note:\n";
-        show_note(std::cout, inv.message);
+        ctx.out() << "\nTheir note:\n";
+        show_note(ctx.out(), inv.message);
     }
-    std::cout << '\n' << exchange::joining_explained() << '\n';
-    std::cout << exchange::safety_note() << '\n';
+    ctx.out() << '\n' << exchange::joining_explained() << '\n';
+    ctx.out() << exchange::safety_note() << '\n';
     if (!o.yes) {
         if (!ctx.terminal().interactive()) {
             throw UsageError("accepting needs your own yes: run this on a terminal, or add --yes");
         }
         if (!ask_yes_no(ctx.terminal(), fmt::format("Link your journal with {}'s?", from))) {
-            std::cout << "Nothing was changed. You can decide later, or not at all.\n";
+            ctx.out() << "Nothing was changed. You can decide later, or not at all.\n";
             return 0;
         }
     }
@@ -214,16 +206,16 @@ int run_invite_accept(const InviteAnswerOptions& o, Context& ctx) {
     exchange::remember_shared_folder(journal, dir);
     exchange::save_partner(
         journal, {inv.from_name, inv.public_key, util::format_day(util::today()), "", {}, inv.id});
-    std::cout << fmt::format("Linked with {}. Your answer is in {}{}.\n", from, reply.string(),
+    ctx.out() << fmt::format("Linked with {}. Your answer is in {}{}.\n", from, reply.string(),
                              my_name.empty() ? " (it gives no name)"
                                              : fmt::format(" (it gives your name as {})",
                                                            util::printable(my_name, false)));
-    std::cout << safety_line(mine, inv.public_key) << '\n';
-    std::cout << fmt::format("When you are next together, check that {} sees the same code "
+    ctx.out() << safety_line(mine, inv.public_key) << '\n';
+    ctx.out() << fmt::format("When you are next together, check that {} sees the same code "
                              "(`duet invite status`); then `duet invite verify` notes that you "
                              "did.\n",
                              from);
-    std::cout << "Your journal stays private. Nothing is shared unless you share an entry "
+    ctx.out() << "Your journal stays private. Nothing is shared unless you share an entry "
                  "yourself (`duet share`), and `duet invite leave` ends the link at any time.\n";
     return 0;
 }
@@ -242,19 +234,19 @@ int run_invite_decline(const InviteAnswerOptions& o, Context& ctx) {
                                                  : exchange::DeclineKind::no_thank_you,
                                        o.message);
     const std::string to = shown_name(inv.from_name);
-    std::cout << fmt::format("This is exactly what {} will read:\n\n", to);
-    show_note(std::cout, d.message);
-    std::cout << '\n';
+    ctx.out() << fmt::format("This is exactly what {} will read:\n\n", to);
+    show_note(ctx.out(), d.message);
+    ctx.out() << '\n';
     if (!o.yes && ctx.terminal().interactive() &&
         !ask_yes_no(ctx.terminal(), "Write this answer next to the invitation?")) {
-        std::cout << "Nothing was written. You can answer later, differently, or not at all.\n";
+        ctx.out() << "Nothing was written. You can answer later, differently, or not at all.\n";
         return 0;
     }
     const fs::path file = fs::absolute(o.file).parent_path() /
                           fmt::format("duet-decline-{}-{}.txt", inv.id.substr(0, 8),
                                       crypto::to_hex(crypto::random_bytes(3)));
     util::write_file_atomic(file, exchange::render_decline(d), false, 0644);
-    std::cout << fmt::format("Your answer is in {}. Nothing else is shared, and this invitation "
+    ctx.out() << fmt::format("Your answer is in {}. Nothing else is shared, and this invitation "
                              "can no longer be accepted.\n",
                              file.string());
     return 0;
@@ -272,7 +264,7 @@ int run_invite_leave(const InviteAnswerOptions& o, Context& ctx) {
     pick_up_shared(ctx, journal, PartnerNews::quiet);
     const auto partner = exchange::load_partner(journal);
     if (!partner) {
-        std::cout << "No partner is linked, so there is no link to end.\n";
+        ctx.out() << "No partner is linked, so there is no link to end.\n";
         return 0;
     }
     const std::string name = partner_name(*partner);
@@ -282,7 +274,7 @@ int run_invite_leave(const InviteAnswerOptions& o, Context& ctx) {
                              "--yes. Nothing was changed");
         }
         if (!ask_yes_no(ctx.terminal(), fmt::format("End the link with {}?", name))) {
-            std::cout << "Nothing was changed.\n";
+            ctx.out() << "Nothing was changed.\n";
             return 0;
         }
     }
@@ -296,27 +288,27 @@ int run_invite_leave(const InviteAnswerOptions& o, Context& ctx) {
     const auto dir = exchange::shared_folder(journal);
     const exchange::LeaveResult done =
         exchange::leave_link(journal, *partner, dir, util::trim(o.message), remove_received);
-    std::cout << fmt::format("The link with {} has ended.\n", name);
+    ctx.out() << fmt::format("The link with {} has ended.\n", name);
     if (done.notice_written) {
-        std::cout << fmt::format("{}'s duet will say so once, and nothing more{}.\n", name,
+        ctx.out() << fmt::format("{}'s duet will say so once, and nothing more{}.\n", name,
                                  o.message.empty() ? "" : ", with your words");
     } else {
-        std::cout << "The shared folder was not there, so no notice could be left in it; " << name
+        ctx.out() << "The shared folder was not there, so no notice could be left in it; " << name
                   << "'s duet will find nothing new from you.\n";
     }
     if (done.files_removed > 0) {
-        std::cout << fmt::format("Removed {} file{} this journal had written in the shared "
+        ctx.out() << fmt::format("Removed {} file{} this journal had written in the shared "
                                  "folder.\n",
                                  done.files_removed, done.files_removed == 1 ? "" : "s");
     }
-    std::cout << (remove_received
+    ctx.out() << (remove_received
                       ? fmt::format("Removed the {} entr{} {} had shared with you.\n",
                                     done.received_removed, done.received_removed == 1 ? "y" : "ies",
                                     name)
                       : fmt::format("What {} had shared with you stays in your journal (`duet "
                                     "review --partner`).\n",
                                     name));
-    std::cout << "Your own journal is unchanged. Either of you can invite again later, if you "
+    ctx.out() << "Your own journal is unchanged. Either of you can invite again later, if you "
                  "both want to.\n";
     return 0;
 }
@@ -340,7 +332,7 @@ int run_invite_verify(const InviteAnswerOptions& o, Context& ctx) {
                              "matched");
         }
         if (!partner->on_hold()) {
-            std::cout << safety_line(mine, partner->key) << '\n';
+            ctx.out() << safety_line(mine, partner->key) << '\n';
         }
         const InputLine line =
             ctx.terminal().read_line("Type the code your partner's duet shows (Enter to stop): ");
@@ -349,7 +341,7 @@ int run_invite_verify(const InviteAnswerOptions& o, Context& ctx) {
         }
         typed = line.text;
         if (util::trim(typed).empty()) {
-            std::cout << "Nothing was changed.\n";
+            ctx.out() << "Nothing was changed.\n";
             return 0;
         }
     }
@@ -396,10 +388,10 @@ int run_invite_verify(const InviteAnswerOptions& o, Context& ctx) {
             util::remove_file(s.file);
         }
     }
-    std::cout << fmt::format("The safety code matches: your link is with {}. Noted on {}.\n",
+    ctx.out() << fmt::format("The safety code matches: your link is with {}. Noted on {}.\n",
                              partner_name(*partner), partner->verified_on);
     if (was_on_hold) {
-        std::cout << "The other answer was set aside, and sharing is possible again.\n";
+        ctx.out() << "The other answer was set aside, and sharing is possible again.\n";
     }
     return 0;
 }

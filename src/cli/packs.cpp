@@ -5,15 +5,13 @@
 
 #include <fmt/format.h>
 
-#include <iostream>
-
 namespace duet::cli {
 
 namespace {
-void report_broken(const prompts::Library& lib) {
+void report_broken(std::ostream& err, const prompts::Library& lib) {
     for (const prompts::BrokenPack& bp : lib.broken()) {
         for (const prompts::Diagnostic& d : bp.problems) {
-            std::cerr << "duet: " << util::printable(d.to_string(), false) << '\n';
+            err << "duet: " << util::printable(d.to_string(), false) << '\n';
         }
     }
 }
@@ -24,12 +22,12 @@ int run_pack_list(const ReflectOptions& o, Context& ctx) {
     Terminal& t = ctx.terminal();
     if (!o.pack.empty()) {
         const prompts::Pack& pack = lib.pack(o.pack);
-        std::cout << bold(t, fmt::format("{} — {}", pack.name, util::printable(pack.title, false)))
+        ctx.out() << bold(t, fmt::format("{} — {}", pack.name, util::printable(pack.title, false)))
                   << '\n';
         if (!pack.description.empty()) {
-            std::cout << util::wrap(util::printable(pack.description), t.width(), "  ");
+            ctx.out() << util::wrap(util::printable(pack.description), t.width(), "  ");
         }
-        std::cout << fmt::format("  {} prompts, {}; from {}\n\n", pack.prompts.size(),
+        ctx.out() << fmt::format("  {} prompts, {}; from {}\n\n", pack.prompts.size(),
                                  pack.order == prompts::Order::daily ? "one a day"
                                                                      : "walked in order",
                                  pack.file.string());
@@ -41,44 +39,44 @@ int run_pack_list(const ReflectOptions& o, Context& ctx) {
             if (p.together) {
                 kind += ", together";
             }
-            std::cout << fmt::format("  {}/{}  ({})\n", pack.name, p.id, kind);
-            std::cout << util::wrap(util::printable(p.text), t.width(), "      ");
+            ctx.out() << fmt::format("  {}/{}  ({})\n", pack.name, p.id, kind);
+            ctx.out() << util::wrap(util::printable(p.text), t.width(), "      ");
         }
     } else {
         for (const prompts::FoundPack& fp : lib.packs()) {
-            std::cout << fmt::format("{:<16} {:>3} prompts  {}\n", fp.pack.name,
+            ctx.out() << fmt::format("{:<16} {:>3} prompts  {}\n", fp.pack.name,
                                      fp.pack.prompts.size(), util::printable(fp.pack.title, false));
-            std::cout << dim(t, fmt::format("{:<16} {} ({})", "", fp.pack.file.string(), fp.origin))
+            ctx.out() << dim(t, fmt::format("{:<16} {} ({})", "", fp.pack.file.string(), fp.origin))
                       << '\n';
         }
         for (const prompts::FoundPack& fp : lib.hidden()) {
-            std::cout << dim(t, fmt::format("{:<16} hidden by the pack of the same name above: {}",
+            ctx.out() << dim(t, fmt::format("{:<16} hidden by the pack of the same name above: {}",
                                             fp.pack.name, fp.pack.file.string()))
                       << '\n';
         }
         if (lib.packs().empty()) {
-            std::cout << "No prompt packs found. Searched:\n";
+            ctx.out() << "No prompt packs found. Searched:\n";
             for (const prompts::SearchDir& d : ctx.search_dirs()) {
-                std::cout << fmt::format("  {} ({})\n", d.dir.string(), d.origin);
+                ctx.out() << fmt::format("  {} ({})\n", d.dir.string(), d.origin);
             }
         }
     }
-    report_broken(lib);
+    report_broken(ctx.err(), lib);
     return lib.broken().empty() ? 0 : static_cast<int>(ExitCode::invalid_data);
 }
 
-int run_pack_check(const std::vector<std::string>& files, Context& /*ctx*/) {
+int run_pack_check(const std::vector<std::string>& files, Context& ctx) {
     bool all_good = true;
     for (const std::string& f : files) {
         const prompts::ParseResult r = prompts::load_pack_file(f);
         if (r.pack) {
-            std::cout << fmt::format("{}: ok, pack '{}' with {} prompts\n", f, r.pack->name,
+            ctx.out() << fmt::format("{}: ok, pack '{}' with {} prompts\n", f, r.pack->name,
                                      r.pack->prompts.size());
             continue;
         }
         all_good = false;
         for (const prompts::Diagnostic& d : r.problems) {
-            std::cerr << util::printable(d.to_string(), false) << '\n';
+            ctx.err() << util::printable(d.to_string(), false) << '\n';
         }
     }
     return all_good ? 0 : static_cast<int>(ExitCode::invalid_data);

@@ -5,11 +5,9 @@
 
 #include <fmt/format.h>
 
-#include <iostream>
-
 namespace duet::cli {
 
-exchange::InboxReport pick_up_shared(Context& /*ctx*/, store::Journal& journal, PartnerNews news) {
+exchange::InboxReport pick_up_shared(Context& ctx, store::Journal& journal, PartnerNews news) {
     exchange::number_partner_entries(journal); // journals from before one number per entry
     const auto dir = exchange::shared_folder(journal);
     if (!dir) {
@@ -17,23 +15,23 @@ exchange::InboxReport pick_up_shared(Context& /*ctx*/, store::Journal& journal, 
     }
     exchange::InboxReport report = exchange::process_inbox(journal, *dir);
     for (const std::string& n : report.notices) {
-        std::cerr << "duet: " << n << '\n';
+        ctx.err() << "duet: " << n << '\n';
     }
     if (news == PartnerNews::say && report.received > 0) {
-        std::cerr << fmt::format("duet: {} shared entr{} arrived.\n", report.received,
+        ctx.err() << fmt::format("duet: {} shared entr{} arrived.\n", report.received,
                                  report.received == 1 ? "y" : "ies");
     }
     // A hostile or careless folder can hold thousands: name a few, count the rest.
     constexpr std::size_t k_named = 20;
     for (std::size_t i = 0; i < report.refused.size() && i < k_named; ++i) {
-        std::cerr << "duet: refused " << util::printable(report.refused[i], false) << '\n';
+        ctx.err() << "duet: refused " << util::printable(report.refused[i], false) << '\n';
     }
     if (report.refused.size() > k_named) {
-        std::cerr << fmt::format("duet: ... and {} more files in the shared folder were refused.\n",
+        ctx.err() << fmt::format("duet: ... and {} more files in the shared folder were refused.\n",
                                  report.refused.size() - k_named);
     }
     if (!report.refused.empty()) {
-        std::cerr << "duet: a refused file is named once; duet leaves it where it is and does "
+        ctx.err() << "duet: a refused file is named once; duet leaves it where it is and does "
                      "not read it again unless it changes.\n";
     }
     return report;
@@ -50,6 +48,12 @@ void require_not_on_hold(const exchange::Partner& partner) {
 
 std::string shown_name(const std::string& name) {
     return name.empty() ? std::string("your partner") : util::printable(name, false);
+}
+
+void show_note(std::ostream& out, const std::string& message) {
+    for (const std::string& line : util::split(message, '\n')) {
+        out << "  │ " << util::printable(line, false) << '\n';
+    }
 }
 
 std::string partner_name(const exchange::Partner& partner) {

@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-#include <iostream>
 #include <optional>
 
 namespace duet::cli {
@@ -35,18 +34,18 @@ int run_remind(const ReflectOptions& o, Context& ctx) {
         written = store::Journal::has_entry_on(ctx.data_folder(), day);
     } catch (const Error& e) {
         // A damaged journal is worth a word in cron's mail, but not a failed job.
-        std::cerr << "duet: " << e.what() << '\n';
+        ctx.err() << "duet: " << e.what() << '\n';
     }
     if (written.value_or(false)) {
         return 0;
     }
-    std::cout << "A quiet moment for duet, if you would like one.\n";
+    ctx.out() << "A quiet moment for duet, if you would like one.\n";
     // A reminder can land in cron mail or a notification others may see:
     // --no-quote keeps the question itself out of it.
     if (!quote.empty() && !o.no_quote) {
-        std::cout << "Today's prompt: \"" << quote << "\"\n";
+        ctx.out() << "Today's prompt: \"" << quote << "\"\n";
     }
-    std::cout << "Answer it with `duet reflect`, or skip it; either is fine.\n";
+    ctx.out() << "Answer it with `duet reflect`, or skip it; either is fine.\n";
     return 0;
 }
 

@@ -4,13 +4,8 @@
 #include "duet/util/files.hpp"
 #include "duet/util/text.hpp"
 
-#include <algorithm>
 #include <cerrno>
 #include <csignal>
-#include <cstdio>
-#include <iostream>
-#include <streambuf>
-#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -43,156 +38,15 @@ class InterruptibleRead {
     struct sigaction m_old {};
 };
 
-void write_fd(int fd, std::string_view s) {
-    while (!s.empty()) {
-        const ssize_t n = ::write(fd, s.data(), s.size());
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return;
-        }
-        s.remove_prefix(static_cast<std::size_t>(n));
-    }
-}
-
 constexpr std::size_t k_max_line = 1024 * 1024;
-
-// Lines longer than this are hard to read, however wide the terminal.
-constexpr std::size_t k_reading_width = 80;
-
-// A stream buffer that wraps prose on its way to a terminal (see ProseOutput).
-class WrappingBuf final : public std::streambuf {
-  public:
-    explicit WrappingBuf(int fd) : m_fd(fd), m_wrapper(prose_width(fd)) {}
-    ~WrappingBuf() override { WrappingBuf::sync(); }
-    WrappingBuf(const WrappingBuf&) = delete;
-    WrappingBuf& operator=(const WrappingBuf&) = delete;
-
-    void set_verbatim(bool on) {
-        sync();
-        m_verbatim = on;
-        m_wrapper.at_new_line(); // verbatim text ends its own lines
-    }
-    void at_new_line() {
-        sync();
-        m_wrapper.at_new_line();
-    }
-
-  protected:
-    int_type overflow(int_type c) override {
-        if (traits_type::eq_int_type(c, traits_type::eof())) {
-            return traits_type::not_eof(c);
-        }
-        const char ch = traits_type::to_char_type(c);
-        put(std::string_view(&ch, 1));
-        return c;
-    }
-    std::streamsize xsputn(const char* s, std::streamsize n) override {
-        put(std::string_view(s, static_cast<std::size_t>(n)));
-        return n;
-    }
-    // A flush shows everything, the word in progress too (a prompt before input).
-    int sync() override {
-        if (!m_verbatim) {
-            m_out += m_wrapper.flush();
-            m_wrapper.set_width(prose_width(m_fd)); // the window may have been resized
-        }
-        write_fd(m_fd, m_out);
-        m_out.clear();
-        return 0;
-    }
-
-  private:
-    void put(std::string_view s) {
-        if (m_verbatim) {
-            m_out.append(s);
-        } else {
-            m_out += m_wrapper.feed(s);
-        }
-        // Written line by line, as a terminal's stdout is.
-        if (m_out.size() > 4096 || m_out.find('\n') != std::string::npos) {
-            write_fd(m_fd, m_out);
-            m_out.clear();
-        }
-    }
-
-    int m_fd;
-    util::ProseWrapper m_wrapper;
-    bool m_verbatim = false;
-    std::string m_out;
-};
-
-WrappingBuf* g_stdout_wrap = nullptr;
-WrappingBuf* g_stderr_wrap = nullptr;
-std::streambuf* g_stdout_old = nullptr;
-std::streambuf* g_stderr_old = nullptr;
-
-// The person pressed Enter: the cursor is at the start of a line.
-void note_new_line() {
-    for (WrappingBuf* b : {g_stdout_wrap, g_stderr_wrap}) {
-        if (b != nullptr) {
-            b->at_new_line();
-        }
-    }
-}
 
 } // namespace
 
-std::size_t prose_width(int fd) {
-    winsize ws{};
-    if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
-        return std::clamp<std::size_t>(ws.ws_col, 20, k_reading_width);
-    }
-    return k_reading_width;
-}
-
-ProseOutput::ProseOutput() {
-    if (g_stdout_wrap == nullptr && ::isatty(STDOUT_FILENO) == 1) {
-        std::cout.flush();
-        g_stdout_wrap = new WrappingBuf(STDOUT_FILENO);
-        g_stdout_old = std::cout.rdbuf(g_stdout_wrap);
-    }
-    if (g_stderr_wrap == nullptr && ::isatty(STDERR_FILENO) == 1) {
-        std::cerr.flush();
-        g_stderr_wrap = new WrappingBuf(STDERR_FILENO);
-        g_stderr_old = std::cerr.rdbuf(g_stderr_wrap);
-    }
-}
-
-ProseOutput::~ProseOutput() {
-    if (g_stdout_wrap != nullptr) {
-        std::cout.flush();
-        std::cout.rdbuf(g_stdout_old);
-        delete g_stdout_wrap;
-        g_stdout_wrap = nullptr;
-    }
-    if (g_stderr_wrap != nullptr) {
-        std::cerr.flush();
-        std::cerr.rdbuf(g_stderr_old);
-        delete g_stderr_wrap;
-        g_stderr_wrap = nullptr;
-    }
-}
-
-VerbatimStdout::VerbatimStdout() {
-    if (g_stdout_wrap != nullptr) {
-        std::cout.flush();
-        g_stdout_wrap->set_verbatim(true);
-    }
-}
-
-VerbatimStdout::~VerbatimStdout() {
-    if (g_stdout_wrap != nullptr) {
-        std::cout.flush();
-        g_stdout_wrap->set_verbatim(false);
-    }
-}
-
-ProcessTerminal::ProcessTerminal(const bool& no_color) : m_no_color(no_color) {}
+ProcessTerminal::ProcessTerminal(Output& output, const bool& no_color)
+    : m_output(output), m_no_color(no_color) {}
 
 bool ProcessTerminal::color() const {
-    return !m_no_color && ::isatty(STDOUT_FILENO) == 1 && !util::env("NO_COLOR") &&
+    return !m_no_color && m_output.out_is_terminal() && !util::env("NO_COLOR") &&
            util::env("TERM").value_or("dumb") != "dumb";
 }
 
@@ -201,18 +55,18 @@ bool ProcessTerminal::interactive() const {
 }
 
 void ProcessTerminal::say(std::string_view text) {
-    std::cout << text;
-    std::cout.flush();
+    m_output.say(text);
 }
 
 InputLine ProcessTerminal::read_line(std::string_view prompt) {
-    std::cerr.flush();
+    m_output.err().flush();
     say(prompt);
     InterruptibleRead guard;
     InputLine result;
     struct NewLineAfter {
-        ~NewLineAfter() { note_new_line(); }
-    } new_line_after;
+        Output& output;
+        ~NewLineAfter() { output.at_new_line(); }
+    } new_line_after{m_output};
     for (;;) {
         char c = 0;
         const ssize_t n = ::read(STDIN_FILENO, &c, 1);
@@ -256,9 +110,9 @@ std::optional<crypto::SecureBytes> ProcessTerminal::read_secret(std::string_view
     if (::tcgetattr(STDIN_FILENO, &old) != 0) {
         return std::nullopt;
     }
-    std::cout.flush();
-    std::cerr << prompt;
-    std::cerr.flush();
+    m_output.out().flush();
+    m_output.err() << prompt;
+    m_output.err().flush();
     termios quiet = old;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     quiet.c_lflag |= ECHONL;
@@ -287,9 +141,10 @@ std::optional<crypto::SecureBytes> ProcessTerminal::read_secret(std::string_view
         }
     }
     ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-    note_new_line(); // the terminal echoed the newline
+    m_output.at_new_line(); // the terminal echoed the newline
     if (interrupted) {
-        write_fd(STDERR_FILENO, "\n");
+        m_output.err() << '\n';
+        m_output.err().flush();
         throw Interrupted();
     }
     if (len > 0 && buf.data()[len - 1] == '\r') {
@@ -300,7 +155,7 @@ std::optional<crypto::SecureBytes> ProcessTerminal::read_secret(std::string_view
 }
 
 std::size_t ProcessTerminal::width() const {
-    return prose_width(STDOUT_FILENO);
+    return m_output.width();
 }
 
 std::string bold(const Terminal& t, std::string_view s) {

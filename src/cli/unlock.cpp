@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include <ctime>
-#include <iostream>
 
 namespace duet::cli {
 
@@ -56,27 +55,27 @@ int run_unlock(const UnlockOptions& o, Context& ctx) {
                                        held.why_not));
     }
     const auto until = std::chrono::system_clock::now() + ttl;
-    std::cout << fmt::format("Your journal stays unlocked until {} (for {}): until then, duet "
+    ctx.out() << fmt::format("Your journal stays unlocked until {} (for {}): until then, duet "
                              "asks for no passphrase.\n",
                              local_clock(until, ttl < std::chrono::minutes(10)),
                              describe_duration(ttl));
     if (*held.place == crypto::keyring::Place::session) {
-        std::cout << "The key is kept in the kernel's keyring for this login session, never on "
+        ctx.out() << "The key is kept in the kernel's keyring for this login session, never on "
                      "disk, and is gone when its time is up or the session ends.\n";
     } else {
-        std::cout << "This login has no session keyring duet can use, so the key is kept in "
+        ctx.out() << "This login has no session keyring duet can use, so the key is kept in "
                      "your user keyring, never on disk: every login of yours on this computer "
                      "can use it until its time is up, also after you log out.\n";
     }
-    std::cout << "While it is unlocked, anyone who can run programs as you, at this terminal or "
+    ctx.out() << "While it is unlocked, anyone who can run programs as you, at this terminal or "
                  "any other, can read your journal without the passphrase. `duet lock` locks it "
                  "again at once.\n";
     return 0;
 }
 
-int run_lock() {
+int run_lock(Context& ctx) {
     const int dropped = drop_all_held();
-    std::cout << (dropped > 0 ? "Locked: duet asks for your passphrase again from now on.\n"
+    ctx.out() << (dropped > 0 ? "Locked: duet asks for your passphrase again from now on.\n"
                               : "Nothing was unlocked, so there is nothing to lock.\n");
     return 0;
 }
@@ -172,7 +171,7 @@ void setup_unlock(CLI::App& app, Context& ctx, int& exit_code) {
     unlock->final_callback([opts, &ctx, &exit_code] { exit_code = run_unlock(*opts, ctx); });
 
     CLI::App* lock = app.add_subcommand("lock", "lock the journal again now");
-    lock->final_callback([&exit_code] { exit_code = run_lock(); });
+    lock->final_callback([&ctx, &exit_code] { exit_code = run_lock(ctx); });
 }
 
 } // namespace duet::cli

@@ -1,6 +1,6 @@
 #pragma once
 // What every subcommand needs: global options, the data folder, the pack
-// search path, the terminal, and unlocking the journal.
+// search path, the terminal, the output, and unlocking the journal.
 #include "duet/cli/terminal.hpp"
 #include "duet/prompts/library.hpp"
 #include "duet/store/journal.hpp"
@@ -30,10 +30,14 @@ struct SecretSources {
 
 class Context {
   public:
-    Context(GlobalOptions& options, Terminal& terminal, SecretSources& secrets)
-        : m_options(options), m_terminal(terminal), m_secrets(secrets) {}
+    Context(GlobalOptions& options, Terminal& terminal, Output& output, SecretSources& secrets)
+        : m_options(options), m_terminal(terminal), m_output(output), m_secrets(secrets) {}
 
     Terminal& terminal() { return m_terminal; }
+    // Everything shown goes through it: out() and err() for prose, data() for data.
+    Output& output() { return m_output; }
+    std::ostream& out() { return m_output.out(); }
+    std::ostream& err() { return m_output.err(); }
     const GlobalOptions& options() const { return m_options; }
 
     store::DataFolder data_folder() const;
@@ -69,6 +73,7 @@ class Context {
 
     GlobalOptions& m_options;
     Terminal& m_terminal;
+    Output& m_output;
     SecretSources& m_secrets;
     std::string m_passphrase_question = "Passphrase for your journal: ";
 };

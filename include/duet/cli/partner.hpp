@@ -3,6 +3,7 @@
 #include "duet/cli/context.hpp"
 #include "duet/exchange/link.hpp"
 
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -35,5 +36,9 @@ bool ask_yes_no(Terminal& terminal, std::string_view question);
 std::string display_name(Context& ctx, store::Journal* journal, const std::string& from_option);
 
 std::string safety_line(const exchange::PublicKey& mine, const exchange::PublicKey& theirs);
+
+// A note from the other person (an invitation's, an answer's), quoted line by
+// line behind a bar so it cannot pass for duet's own words.
+void show_note(std::ostream& out, const std::string& message);
 
 } // namespace duet::cli

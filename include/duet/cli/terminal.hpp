@@ -1,6 +1,7 @@
 #pragma once
 // The only door to the person at the keyboard. Behind an interface so the
 // same flows run on a real terminal, a pipe, or a test's scripted keystrokes.
+#include "duet/cli/output.hpp"
 #include "duet/crypto/secure.hpp"
 
 #include <cstddef>
@@ -31,12 +32,12 @@ class Terminal {
     virtual std::size_t width() const = 0;
 };
 
-// stdin/stdout of this process; colour only when stdout is a terminal and
-// neither --no-color nor NO_COLOR says otherwise.
+// stdin of this process, and what it shows through the Output; colour only
+// when stdout is a terminal and neither --no-color nor NO_COLOR says otherwise.
 class ProcessTerminal : public Terminal {
   public:
     // no_color is read at each use: it may be set by option parsing after construction.
-    explicit ProcessTerminal(const bool& no_color);
+    ProcessTerminal(Output& output, const bool& no_color);
     bool interactive() const override;
     void say(std::string_view text) override;
     InputLine read_line(std::string_view prompt) override;
@@ -45,33 +46,8 @@ class ProcessTerminal : public Terminal {
     std::size_t width() const override;
 
   private:
+    Output& m_output;
     const bool& m_no_color;
-};
-
-// The columns prose gets on the terminal behind fd: its width, but at most
-// 80 (longer lines are hard to read); 80 when fd is not a terminal.
-std::size_t prose_width(int fd);
-
-// While alive, what duet writes to std::cout and std::cerr (and Terminal::say)
-// is wrapped at spaces to prose_width(), when that stream is a terminal; a
-// word is never cut. Off a terminal (a pipe, a file, a script reading it)
-// every byte is left exactly as written. main() holds one.
-class ProseOutput {
-  public:
-    ProseOutput();
-    ~ProseOutput();
-    ProseOutput(const ProseOutput&) = delete;
-    ProseOutput& operator=(const ProseOutput&) = delete;
-};
-
-// While alive, std::cout is written exactly as given, wrapped or not: for
-// machine formats (JSON, HTML) and text that is laid out already.
-class VerbatimStdout {
-  public:
-    VerbatimStdout();
-    ~VerbatimStdout();
-    VerbatimStdout(const VerbatimStdout&) = delete;
-    VerbatimStdout& operator=(const VerbatimStdout&) = delete;
 };
 
 // Styling helpers that fall back to plain text.
