@@ -214,6 +214,62 @@ int remove_editor_leftovers() {
     return removed;
 }
 
+// With the passphrase, the link is ended properly and the shared folder tidied;
+// any key `duet unlock` keeps for the journal is dropped.
+void end_link_before_erase(Context& ctx, const store::DataFolder& folder) {
+    std::error_code ec;
+    std::optional<store::Journal::KeyTie> tie;
+    try {
+        tie = store::Journal::key_tie(folder);
+    } catch (const Error&) {
+    }
+    try {
+        store::Journal journal = ctx.unlock(false);
+        const auto dir = exchange::shared_folder(journal);
+        if (const auto partner = exchange::load_partner(journal)) {
+            const exchange::LeaveResult left =
+                exchange::leave_link(journal, *partner, dir, "", false);
+            ctx.out() << (left.notice_written
+                              ? fmt::format("The link with {} has ended; they get a short "
+                                            "notice.\n",
+                                            partner_name(*partner))
+                              : std::string("The shared folder was not there, so no notice "
+                                            "could be left in it.\n"));
+        } else if (dir && std::filesystem::is_directory(*dir, ec)) {
+            exchange::remove_own_files(journal, *dir);
+        }
+    } catch (const AuthError&) {
+        ctx.out() << "Without the passphrase, duet cannot read where your shared folder is or "
+                     "end a link; the journal itself is removed all the same. Files of "
+                     "yours in a shared folder (duet-*.duet, duet-invitation-*.txt) can be "
+                     "deleted by hand.\n";
+    }
+    // A kept key would still open a copy of the journal (a backup): drop it,
+    // or every one duet keeps when this journal's cannot be told apart.
+    if (tie) {
+        drop_held(tie->journal_id);
+    } else {
+        drop_all_held();
+    }
+}
+
+// Everything in the data folder but the person's own packs.
+void remove_data_folder(const store::DataFolder& folder) {
+    std::error_code ec;
+    for (const auto& de : std::filesystem::directory_iterator(folder.dir, ec)) {
+        if (de.path().filename() == "prompts") {
+            continue; // the person's own packs: theirs to keep or delete
+        }
+        std::error_code rm;
+        std::filesystem::remove_all(de.path(), rm);
+        if (rm) {
+            throw RuntimeError(
+                fmt::format("could not remove {}: {}", de.path().string(), rm.message()));
+        }
+    }
+    std::filesystem::remove(folder.dir, ec); // only if nothing else is left in it
+}
+
 int run_erase(const EraseOptions& o, Context& ctx) {
     const store::DataFolder folder = ctx.data_folder();
     std::error_code ec;
@@ -239,55 +295,11 @@ int run_erase(const EraseOptions& o, Context& ctx) {
             return 0;
         }
     }
-    // With the passphrase, the link can be ended properly and the shared folder tidied.
     if (store::Journal::exists(folder)) {
-        std::optional<store::Journal::KeyTie> tie;
-        try {
-            tie = store::Journal::key_tie(folder);
-        } catch (const Error&) {
-        }
-        try {
-            store::Journal journal = ctx.unlock(false);
-            const auto dir = exchange::shared_folder(journal);
-            if (const auto partner = exchange::load_partner(journal)) {
-                const exchange::LeaveResult left =
-                    exchange::leave_link(journal, *partner, dir, "", false);
-                ctx.out() << (left.notice_written
-                                  ? fmt::format("The link with {} has ended; they get a short "
-                                                "notice.\n",
-                                                partner_name(*partner))
-                                  : std::string("The shared folder was not there, so no notice "
-                                                "could be left in it.\n"));
-            } else if (dir && std::filesystem::is_directory(*dir, ec)) {
-                exchange::remove_own_files(journal, *dir);
-            }
-        } catch (const AuthError&) {
-            ctx.out() << "Without the passphrase, duet cannot read where your shared folder is or "
-                         "end a link; the journal itself is removed all the same. Files of "
-                         "yours in a shared folder (duet-*.duet, duet-invitation-*.txt) can be "
-                         "deleted by hand.\n";
-        }
-        // A kept key would still open a copy of the journal (a backup): drop it,
-        // or every one duet keeps when this journal's cannot be told apart.
-        if (tie) {
-            drop_held(tie->journal_id);
-        } else {
-            drop_all_held();
-        }
+        end_link_before_erase(ctx, folder);
     }
     if (has_folder) {
-        for (const auto& de : std::filesystem::directory_iterator(folder.dir, ec)) {
-            if (de.path().filename() == "prompts") {
-                continue; // the person's own packs: theirs to keep or delete
-            }
-            std::error_code rm;
-            std::filesystem::remove_all(de.path(), rm);
-            if (rm) {
-                throw RuntimeError(
-                    fmt::format("could not remove {}: {}", de.path().string(), rm.message()));
-            }
-        }
-        std::filesystem::remove(folder.dir, ec); // only if nothing else is left in it
+        remove_data_folder(folder);
     }
     const int drafts = remove_editor_leftovers();
     ctx.out() << fmt::format(
