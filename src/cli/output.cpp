@@ -1,5 +1,7 @@
 #include "duet/cli/output.hpp"
 
+#include "piece_buf.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <iostream>
@@ -48,15 +50,12 @@ class StringDevice final : public OutputDevice {
     std::size_t m_width;
 };
 
-// The WrappingBuf of this process's stdout, for VerbatimStdout.
-WrappingBuf* g_process_stdout = nullptr;
-
 } // namespace
 
 // One stream's bytes on their way to its device: prose through a
 // util::ProseWrapper when `wrap`, data as given. Held until a line is complete,
 // as a terminal's stdout is line buffered.
-class WrappingBuf final : public std::streambuf {
+class WrappingBuf final : public PieceBuf {
   public:
     WrappingBuf(std::unique_ptr<OutputDevice> device, bool wrap)
         : m_device(std::move(device)), m_wrapper(m_device->width()), m_wrap(wrap) {}
@@ -65,18 +64,12 @@ class WrappingBuf final : public std::streambuf {
     WrappingBuf& operator=(const WrappingBuf&) = delete;
 
     void write_data(std::string_view s) {
-        if (m_wrap && !m_verbatim && !m_after_data) {
+        if (m_wrap && !m_after_data) {
             m_out += m_wrapper.flush(); // the prose before it ends where it is
             m_after_data = true;
         }
         m_out.append(s);
         emit_lines();
-    }
-    // For VerbatimStdout: everything written is data while it is on.
-    void set_verbatim(bool on) {
-        sync();
-        m_verbatim = on;
-        m_wrapper.at_new_line(); // verbatim text ends its own lines
     }
     void at_new_line() {
         sync();
@@ -84,21 +77,9 @@ class WrappingBuf final : public std::streambuf {
     }
 
   protected:
-    int_type overflow(int_type c) override {
-        if (traits_type::eq_int_type(c, traits_type::eof())) {
-            return traits_type::not_eof(c);
-        }
-        const char ch = traits_type::to_char_type(c);
-        write_prose(std::string_view(&ch, 1));
-        return c;
-    }
-    std::streamsize xsputn(const char* s, std::streamsize n) override {
-        write_prose(std::string_view(s, static_cast<std::size_t>(n)));
-        return n;
-    }
     // A flush shows everything, the word in progress too (a prompt before input).
     int sync() override {
-        if (m_wrap && !m_verbatim) {
+        if (m_wrap) {
             m_out += m_wrapper.flush();
             m_wrapper.set_width(m_device->width()); // the window may have been resized
         }
@@ -108,8 +89,8 @@ class WrappingBuf final : public std::streambuf {
     }
 
   private:
-    void write_prose(std::string_view s) {
-        if (!m_wrap || m_verbatim) {
+    void put(std::string_view s) override {
+        if (!m_wrap) {
             m_out.append(s);
         } else {
             if (m_after_data) {
@@ -130,7 +111,6 @@ class WrappingBuf final : public std::streambuf {
     std::unique_ptr<OutputDevice> m_device;
     util::ProseWrapper m_wrapper;
     bool m_wrap;
-    bool m_verbatim = false;
     bool m_after_data = false; // the last bytes were data, not prose
     std::string m_out;
 };
@@ -138,23 +118,12 @@ class WrappingBuf final : public std::streambuf {
 namespace {
 
 // Output::data() on a wrapped stream: the same WrappingBuf, as data.
-class DataBuf final : public std::streambuf {
+class DataBuf final : public PieceBuf {
   public:
     explicit DataBuf(WrappingBuf& target) : m_target(target) {}
 
   protected:
-    int_type overflow(int_type c) override {
-        if (traits_type::eq_int_type(c, traits_type::eof())) {
-            return traits_type::not_eof(c);
-        }
-        const char ch = traits_type::to_char_type(c);
-        m_target.write_data(std::string_view(&ch, 1));
-        return c;
-    }
-    std::streamsize xsputn(const char* s, std::streamsize n) override {
-        m_target.write_data(std::string_view(s, static_cast<std::size_t>(n)));
-        return n;
-    }
+    void put(std::string_view s) override { m_target.write_data(s); }
     int sync() override { return m_target.pubsync(); }
 
   private:
@@ -226,10 +195,10 @@ ProcessOutput::ProcessOutput() {
     Stream out{::isatty(STDOUT_FILENO) == 1, wrapped(STDOUT_FILENO), &std::cout};
     Stream err{::isatty(STDERR_FILENO) == 1, wrapped(STDERR_FILENO), &std::cerr};
     attach(std::move(out), std::move(err));
-    // Code that still writes std::cout and std::cerr shares the wrapping.
+    // Anything that writes std::cout or std::cerr directly (a library's own
+    // message) shares the wrapping and the line it is on.
     if (out_buf() != nullptr) {
         m_cout_old = std::cout.rdbuf(out_buf());
-        g_process_stdout = out_buf();
     }
     if (err_buf() != nullptr) {
         m_cerr_old = std::cerr.rdbuf(err_buf());
@@ -240,7 +209,6 @@ ProcessOutput::~ProcessOutput() {
     flush();
     if (m_cout_old != nullptr) {
         std::cout.rdbuf(m_cout_old);
-        g_process_stdout = nullptr;
     }
     if (m_cerr_old != nullptr) {
         std::cerr.rdbuf(m_cerr_old);
@@ -280,20 +248,6 @@ std::string CapturedOutput::out_text() {
 std::string CapturedOutput::err_text() {
     flush();
     return *m_err_text;
-}
-
-VerbatimStdout::VerbatimStdout() {
-    if (g_process_stdout != nullptr) {
-        std::cout.flush();
-        g_process_stdout->set_verbatim(true);
-    }
-}
-
-VerbatimStdout::~VerbatimStdout() {
-    if (g_process_stdout != nullptr) {
-        std::cout.flush();
-        g_process_stdout->set_verbatim(false);
-    }
 }
 
 } // namespace duet::cli

@@ -1,6 +1,8 @@
 // PagedStream: text streamed into the pager as the command writes it.
 #include "duet/cli/output.hpp"
 
+#include "piece_buf.hpp"
+
 #include <algorithm>
 #include <streambuf>
 
@@ -16,7 +18,7 @@ constexpr std::size_t k_piece = 4096;
 
 } // namespace
 
-class PagedStream::Buf final : public std::streambuf {
+class PagedStream::Buf final : public PieceBuf {
   public:
     Buf(Output& output, StartPager start)
         : m_output(output), m_start(std::move(start)),
@@ -47,18 +49,6 @@ class PagedStream::Buf final : public std::streambuf {
     }
 
   protected:
-    int_type overflow(int_type c) override {
-        if (traits_type::eq_int_type(c, traits_type::eof())) {
-            return traits_type::not_eof(c);
-        }
-        const char ch = traits_type::to_char_type(c);
-        put(std::string_view(&ch, 1));
-        return c;
-    }
-    std::streamsize xsputn(const char* s, std::streamsize n) override {
-        put(std::string_view(s, static_cast<std::size_t>(n)));
-        return n;
-    }
     int sync() override {
         if (m_mode == Mode::paging) {
             send_pending();
@@ -73,7 +63,7 @@ class PagedStream::Buf final : public std::streambuf {
     // into the pager; direct: to Output::data(); dropping: the pager was quit.
     enum class Mode { holding, paging, direct, dropping, finished };
 
-    void put(std::string_view s) {
+    void put(std::string_view s) override {
         switch (m_mode) {
         case Mode::holding:
             m_held.append(s);
