@@ -168,6 +168,27 @@ void forget_pending(int slot) {
         g_pending_used[slot] = 0;
     }
 }
+
+// Holds back SIGTERM, SIGHUP and SIGINT while alive: one arriving between
+// creating a temporary file and remembering its name would leave the file
+// behind. A signal held back is delivered when the scope ends.
+class FatalSignalsHeld {
+  public:
+    FatalSignalsHeld() {
+        sigset_t set;
+        sigemptyset(&set);
+        for (const int sig : {SIGTERM, SIGHUP, SIGINT}) {
+            sigaddset(&set, sig);
+        }
+        ::pthread_sigmask(SIG_BLOCK, &set, &m_old);
+    }
+    ~FatalSignalsHeld() { ::pthread_sigmask(SIG_SETMASK, &m_old, nullptr); }
+    FatalSignalsHeld(const FatalSignalsHeld&) = delete;
+    FatalSignalsHeld& operator=(const FatalSignalsHeld&) = delete;
+
+  private:
+    sigset_t m_old{};
+};
 } // namespace
 
 struct AtomicFile::State {
@@ -181,11 +202,14 @@ struct AtomicFile::State {
 
 AtomicFile::AtomicFile(const fs::path& path, bool overwrite, unsigned mode)
     : m_state(std::make_unique<State>()) {
-    const auto [fd, tmp] = make_temporary(path, mode);
-    ::close(fd);
+    {
+        const FatalSignalsHeld held;
+        const auto [fd, tmp] = make_temporary(path, mode);
+        ::close(fd);
+        m_state->tmp = tmp;
+        m_state->pending_slot = remove_on_fatal_signal(m_state->tmp);
+    }
     m_state->path = path;
-    m_state->tmp = tmp;
-    m_state->pending_slot = remove_on_fatal_signal(m_state->tmp);
     m_state->overwrite = overwrite;
     m_state->out.open(m_state->tmp, std::ios::binary | std::ios::trunc);
     if (!m_state->out) {
