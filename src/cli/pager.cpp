@@ -7,13 +7,12 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <csignal>
-#include <iostream>
+#include <optional>
+#include <ostream>
 #include <string>
-#include <sys/ioctl.h>
 #include <sys/wait.h>
-#include <unistd.h>
+#include <utility>
 
 namespace duet::cli {
 
@@ -21,65 +20,81 @@ namespace {
 
 constexpr std::string_view k_default_pager = "less -FRX";
 
-std::size_t terminal_rows() {
-    winsize ws{};
-    if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
-        return ws.ws_row;
+class ProcessPager final : public Pager {
+  public:
+    ProcessPager(Output& output, std::string command)
+        : m_output(output), m_command(std::move(command)) {
+        for (const int sig : {SIGPIPE, SIGINT, SIGQUIT}) {
+            m_quiet.ignore(sig);
+        }
     }
-    return 0;
-}
+    ProcessPager(const ProcessPager&) = delete;
+    ProcessPager& operator=(const ProcessPager&) = delete;
+    ~ProcessPager() override {
+        if (m_child) {
+            m_child->close_pipe();
+            (void)m_child->wait();
+        }
+    }
 
-void print_directly(std::string_view text) {
-    std::cout << text;
-    std::cout.flush();
-}
+    bool start() {
+        util::ChildOptions options;
+        options.pipe = util::ChildPipe::to_stdin;
+        options.default_signals = {SIGPIPE, SIGINT, SIGQUIT};
+        // less keeps colour and quits on short text when LESS does not say otherwise.
+        options.env_defaults = {{"LESS", "FRX"}};
+        auto child = util::ChildProcess::start_shell(m_command, {}, options);
+        if (!child) {
+            return false;
+        }
+        m_child.emplace(std::move(*child));
+        return true;
+    }
 
-// Only text taller than the terminal is paged (rows 0: height unknown, use 24).
-bool needs_pager(std::string_view text, std::size_t rows) {
-    const std::size_t height = rows == 0 ? 24 : rows;
-    const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
-    // The shell's prompt needs the last row.
-    return lines >= height;
-}
+    bool write(std::string_view text) override {
+        // A failed write means the person quit the pager before the end: fine.
+        if (m_gone || !m_child || !util::write_all(m_child->pipe_fd(), text)) {
+            m_gone = true;
+            return false;
+        }
+        return true;
+    }
+
+    bool finish() override {
+        if (!m_child) {
+            return false;
+        }
+        m_child->close_pipe();
+        const int status = m_child->wait();
+        m_child.reset();
+        // 126/127: the shell could not find or run the pager, so nothing was shown.
+        if (WIFEXITED(status) && (WEXITSTATUS(status) == 126 || WEXITSTATUS(status) == 127)) {
+            m_output.err() << fmt::format(
+                "duet: the pager '{}' could not be started; showing the text "
+                "directly (set PAGER to change it).\n",
+                util::printable(m_command, false));
+            return false;
+        }
+        return true;
+    }
+
+  private:
+    Output& m_output;
+    std::string m_command;
+    util::ScopedSignals m_quiet;
+    std::optional<util::ChildProcess> m_child;
+    bool m_gone = false;
+};
 
 } // namespace
 
-bool stdout_is_terminal() {
-    return ::isatty(STDOUT_FILENO) == 1;
-}
-
-void show_paged(std::string_view text) {
-    if (!stdout_is_terminal() || !needs_pager(text, terminal_rows())) {
-        return print_directly(text);
+std::unique_ptr<Pager> start_pager(Output& output) {
+    auto pager = std::make_unique<ProcessPager>(
+        output, util::env("PAGER").value_or(std::string(k_default_pager)));
+    if (!pager->start()) {
+        return nullptr;
     }
-    const std::string command = util::env("PAGER").value_or(std::string(k_default_pager));
-    std::cout.flush();
-    // Keeps duet alive while the pager has the terminal: Ctrl-C and a closed
-    // pipe belong to the pager, and duet just waits for it.
-    util::ScopedSignals quiet;
-    for (const int sig : {SIGPIPE, SIGINT, SIGQUIT}) {
-        quiet.ignore(sig);
-    }
-    util::ChildOptions options;
-    options.pipe = util::ChildPipe::to_stdin;
-    options.default_signals = {SIGPIPE, SIGINT, SIGQUIT};
-    // less keeps colour and quits on short text when LESS does not say otherwise.
-    options.env_defaults = {{"LESS", "FRX"}};
-    auto pager = util::ChildProcess::start_shell(command, {}, options);
-    if (!pager) {
-        return print_directly(text);
-    }
-    // A failed write means the person quit the pager before the end: fine.
-    (void)util::write_all(pager->pipe_fd(), text);
-    pager->close_pipe();
-    const int status = pager->wait();
-    // 126/127: the shell could not find or run the pager, so nothing was shown.
-    if (WIFEXITED(status) && (WEXITSTATUS(status) == 126 || WEXITSTATUS(status) == 127)) {
-        std::cerr << fmt::format("duet: the pager '{}' could not be started; showing the text "
-                                 "directly (set PAGER to change it).\n",
-                                 util::printable(command, false));
-        print_directly(text);
-    }
+    return pager;
 }
 
 } // namespace duet::cli

@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 
-#include <iostream>
 #include <iterator>
 #include <unistd.h>
 
@@ -124,7 +123,7 @@ int answer_once(const ReflectOptions& o, Context& ctx, const Target& target) {
     store::Journal journal = ctx.unlock(true);
     const prompts::Prompt* prompt = target.prompt;
     if (prompt == nullptr) {
-        const auto pending = reflect::todays_prompts(*target.pack, day, journal.entries_on(day));
+        const auto pending = prompts::todays_prompts(*target.pack, day, journal.entries_on(day));
         // Done already today: a daily pack answers its prompt again, a sequence starts over.
         prompt = !pending.empty() ? pending.front()
                  : target.pack->order == prompts::Order::daily
@@ -136,14 +135,14 @@ int answer_once(const ReflectOptions& o, Context& ctx, const Target& target) {
     if (raw) {
         answer = checked_answer(*target.pack, *prompt, *raw);
     }
-    store::Entry entry = reflect::make_entry(*target.pack, *prompt, day, answer, o.for_session);
+    store::Entry entry = prompts::make_entry(*target.pack, *prompt, day, answer, o.for_session);
     entry.together = o.together;
     const std::int64_t id = journal.add(entry);
     if (entry.skipped) {
-        std::cout << fmt::format("Skipped {}/{}; noted as entry {}.\n", target.pack->name,
+        ctx.out() << fmt::format("Skipped {}/{}; noted as entry {}.\n", target.pack->name,
                                  prompt->id, id);
     } else {
-        std::cout << fmt::format("Saved {}/{} as entry {}.\n", target.pack->name, prompt->id, id);
+        ctx.out() << fmt::format("Saved {}/{} as entry {}.\n", target.pack->name, prompt->id, id);
     }
     if (o.together) {
         share_together(ctx, journal, entry);
@@ -208,7 +207,7 @@ int run_reflect(const ReflectOptions& o, Context& ctx) {
         todo.push_back(target.prompt);
     } else {
         const auto done = journal.entries_on(day);
-        todo = reflect::todays_prompts(*target.pack, day, done);
+        todo = prompts::todays_prompts(*target.pack, day, done);
         if (todo.empty()) {
             ctx.terminal().say(already_done(*target.pack, day, done));
             return 0;

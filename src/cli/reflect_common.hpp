@@ -10,11 +10,6 @@
 
 namespace duet::cli::reflect {
 
-// Today's-prompt choice lives in prompts/ (prompts/today.hpp); these names
-// keep the command's own spelling of it.
-using prompts::make_entry;
-using prompts::todays_prompts;
-
 // Runs the interactive session over the given prompts; returns the exit code.
 int run_session(Context& ctx, store::Journal& journal, const prompts::Pack& pack,
                 const std::vector<const prompts::Prompt*>& prompts, util::DayNumber day,

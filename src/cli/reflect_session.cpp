@@ -182,7 +182,7 @@ int run_session(Context& ctx, store::Journal& journal, const prompts::Pack& pack
         if (reply.outcome == Outcome::stop) {
             break;
         }
-        store::Entry entry = make_entry(pack, *todo[i], day, reply.answer, for_session);
+        store::Entry entry = prompts::make_entry(pack, *todo[i], day, reply.answer, for_session);
         bool reveal = false;
         if (reply.outcome == Outcome::answered && todo[i]->together && partner_name) {
             if (!reveal_chosen) {

@@ -14,10 +14,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <iostream>
 #include <map>
+#include <optional>
+#include <ostream>
 #include <set>
-#include <sstream>
+#include <string>
+#include <utility>
 
 namespace duet::cli {
 
@@ -126,7 +128,7 @@ FromPacks from_packs(const Context& ctx) {
 
 // --pack NAME that no entry has and no pack folder holds is most likely a
 // typo: a warning names the packs there are (the output itself stays as asked).
-void warn_unknown_pack(const Context& ctx, const std::string& name,
+void warn_unknown_pack(Context& ctx, const std::string& name,
                        std::set<std::string> known /* packs of the entries */) {
     try {
         const prompts::Library lib = ctx.load_library();
@@ -142,7 +144,7 @@ void warn_unknown_pack(const Context& ctx, const std::string& name,
     for (const std::string& k : known) {
         list += (list.empty() ? "" : ", ") + util::printable(k, false);
     }
-    std::cerr << fmt::format("duet: no entry is from a pack named '{}', and no such pack is "
+    ctx.err() << fmt::format("duet: no entry is from a pack named '{}', and no such pack is "
                              "installed; the packs here are: {}.\n",
                              util::printable(name, false), list.empty() ? "none yet" : list);
 }
@@ -175,42 +177,55 @@ Reading reading_of(const ReviewOptions& o, const store::Journal& journal) {
 }
 
 // Where the output goes: a file (created 0600, kept only once complete), the
-// pager (which takes the whole text), or stdout; and the writers' options for it.
+// pager (fed as the entries stream past, once they fill the screen), or
+// stdout; and the writers' options for it. Everything here is data: laid out
+// already (text) or for programs (JSON, HTML), so never wrapped as prose.
 class Destination {
   public:
     Destination(const ReviewOptions& o, report::Format format, Context& ctx)
-        : m_to_file(!o.output.empty()),
-          // People read text and Markdown; JSON and HTML go to programs and files unpaged.
-          m_paged(!m_to_file && stdout_is_terminal() &&
-                  (format == report::Format::text || format == report::Format::markdown)) {
+        : m_ctx(ctx), m_to_file(!o.output.empty()) {
         m_options.width = m_to_file ? 80 : ctx.terminal().width();
         m_options.color = !m_to_file && format == report::Format::text && ctx.terminal().color();
+        // People read text and Markdown; JSON and HTML go to programs and files unpaged.
         if (m_to_file) {
             m_file.emplace(o.output, o.force, 0600);
+        } else if (ctx.output().out_is_terminal() &&
+                   (format == report::Format::text || format == report::Format::markdown)) {
+            m_paged.emplace(ctx.output().paged([&ctx] { return start_pager(ctx.output()); }));
         }
     }
     report::WriterOptions& options() { return m_options; }
     std::ostream& stream() {
-        return m_file    ? m_file->stream()
-               : m_paged ? static_cast<std::ostream&>(m_buffer)
-                         : std::cout;
+        return m_file ? m_file->stream() : m_paged ? m_paged->stream() : m_ctx.output().data();
     }
-    // Keeps the file (and says so), or hands the text to the pager.
+    // While a pager may have the screen, a damaged entry is named after it ends.
+    void damaged(const std::string& why) {
+        if (m_paged) {
+            m_held_damage += "duet: " + why + '\n';
+        } else {
+            m_ctx.err() << "duet: " << why << '\n';
+        }
+    }
+    // Keeps the file (and says so), or waits for the pager.
     void finish(const std::string& wrote_file) {
         if (m_file) {
             m_file->commit();
-            std::cerr << wrote_file;
+            m_ctx.err() << wrote_file;
         } else if (m_paged) {
-            show_paged(m_buffer.str());
+            m_paged->finish();
+        } else {
+            m_ctx.output().data().flush();
         }
+        m_ctx.err() << std::exchange(m_held_damage, {});
     }
 
   private:
+    Context& m_ctx;
     bool m_to_file;
-    bool m_paged;
     report::WriterOptions m_options;
     std::optional<util::AtomicFile> m_file;
-    std::ostringstream m_buffer;
+    std::optional<PagedStream> m_paged;
+    std::string m_held_damage;
 };
 
 // The summary is built as the entries stream past: only what it shows is kept.
@@ -270,18 +285,16 @@ int run_review(const ReviewOptions& o, Context& ctx) {
     const bool refused =
         pick_up_shared(ctx, journal, o.partner ? PartnerNews::say : PartnerNews::quiet)
             .refused_addressed_to_me;
+    Destination dest(o, format, ctx);
     int damaged = 0;
-    const auto on_damaged = [&damaged](std::int64_t, const std::string& why) {
+    const auto on_damaged = [&damaged, &dest](std::int64_t, const std::string& why) {
         ++damaged;
-        std::cerr << "duet: " << why << '\n';
+        dest.damaged(why);
     };
     store::Query query(reading.filter, static_cast<std::size_t>(o.last));
     if (query.wants_partner()) {
         query.set_partner_entries(exchange::partner_entries(journal, on_damaged).visible);
     }
-    Destination dest(o, format, ctx);
-    // Laid out already (text), or for programs (JSON, HTML): no prose wrapping.
-    const VerbatimStdout verbatim;
     if (o.summary) {
         write_summary(o, reading, format, query, journal, ctx, dest, on_damaged);
         dest.finish(fmt::format("Wrote the pre-session summary to {}.\n", o.output));
@@ -294,7 +307,7 @@ int run_review(const ReviewOptions& o, Context& ctx) {
         warn_unknown_pack(ctx, o.pack, query.other_packs());
     }
     if (damaged > 0) {
-        std::cerr << fmt::format("duet: {} damaged entr{} could not be shown; everything else "
+        ctx.err() << fmt::format("duet: {} damaged entr{} could not be shown; everything else "
                                  "above is intact.\n",
                                  damaged, damaged == 1 ? "y" : "ies");
     }

@@ -36,14 +36,14 @@ int run_session_done(const std::string& date, Context& ctx) {
     store::Journal journal = ctx.unlock(false);
     const std::string when = util::format_day_long(*day);
     if (!store::record_session(journal, *day)) {
-        std::cout << fmt::format("A session on {} is already recorded; nothing changed.\n", when);
+        ctx.out() << fmt::format("A session on {} is already recorded; nothing changed.\n", when);
         return 0;
     }
-    std::cout << fmt::format("Recorded a session on {}.\n", when);
+    ctx.out() << fmt::format("Recorded a session on {}.\n", when);
     if (*day > util::today()) {
-        std::cout << "That day is still ahead; it counts as the last session once it comes.\n";
+        ctx.out() << "That day is still ahead; it counts as the last session once it comes.\n";
     } else if (store::last_session(journal) == day) {
-        std::cout << "`duet review --summary` now starts from that day, whenever you want "
+        ctx.out() << "`duet review --summary` now starts from that day, whenever you want "
                      "to look.\n";
     }
     return 0;

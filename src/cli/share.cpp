@@ -9,8 +9,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <iostream>
 #include <map>
+#include <ostream>
 #include <set>
 
 namespace duet::cli {
@@ -34,10 +34,10 @@ bool is_together_prompt(const std::optional<prompts::Library>& lib, const store:
     return prompt != nullptr && prompt->together;
 }
 
-int list_shared(store::Journal& journal) {
+int list_shared(store::Journal& journal, std::ostream& out) {
     const auto records = exchange::shared_records(journal);
     if (records.empty()) {
-        std::cout << "You have not shared any entries.\n";
+        out << "You have not shared any entries.\n";
         return 0;
     }
     // The shared entries, read by number; one that cannot be read is named so below.
@@ -58,9 +58,9 @@ int list_shared(store::Journal& journal) {
             what = util::printable(fmt::format("{}/{}: {}", e.pack, e.prompt_id, e.prompt_text),
                                    false);
         }
-        std::cout << fmt::format("#{}  shared {}{}{}  {}\n", r.entry_id, r.shared_at.substr(0, 10),
-                                 r.revision > 1 ? fmt::format(" (again, copy {})", r.revision) : "",
-                                 r.together ? " for a mutual reveal" : "", what);
+        out << fmt::format("#{}  shared {}{}{}  {}\n", r.entry_id, r.shared_at.substr(0, 10),
+                           r.revision > 1 ? fmt::format(" (again, copy {})", r.revision) : "",
+                           r.together ? " for a mutual reveal" : "", what);
     }
     return 0;
 }
@@ -80,7 +80,7 @@ UsageError partners_entry(std::int64_t id, const char* what) {
                                   id, what));
 }
 
-int withdraw(const ShareOptions& o, store::Journal& journal) {
+int withdraw(const ShareOptions& o, store::Journal& journal, std::ostream& out) {
     const auto partner = exchange::load_partner(journal);
     const auto dir = exchange::shared_folder(journal);
     if (!partner || !dir) {
@@ -103,42 +103,16 @@ int withdraw(const ShareOptions& o, store::Journal& journal) {
     }
     const std::string name = partner_name(*partner);
     for (const std::int64_t id : exchange::withdraw_entries(journal, *partner, *dir, o.entries)) {
-        std::cout << fmt::format("Took back entry {}: {}'s duet removes it on its next run.\n", id,
-                                 name);
+        out << fmt::format("Took back entry {}: {}'s duet removes it on its next run.\n", id, name);
     }
-    std::cout << fmt::format("duet cannot undo what {} may already have read; it only makes sure "
-                             "the entry is not kept or shown from now on.\n",
-                             name);
+    out << fmt::format("duet cannot undo what {} may already have read; it only makes sure "
+                       "the entry is not kept or shown from now on.\n",
+                       name);
     return 0;
 }
 
-} // namespace
-
-int run_share(const ShareOptions& o, Context& ctx) {
-    if (!o.list && o.entries.empty()) {
-        throw UsageError("which entries? `duet share 3 5` shares entries 3 and 5 (numbers as "
-                         "`duet review` shows them); `duet share --list` shows what you shared");
-    }
-    if (o.list && (o.withdraw || !o.entries.empty())) {
-        throw UsageError("--list shows what you shared; give it on its own");
-    }
-    ctx.require_journal();
-    store::Journal journal = ctx.unlock(false);
-    // What arrived is taken in, but only `invite status` and `review --partner` speak of it.
-    pick_up_shared(ctx, journal, PartnerNews::quiet);
-    if (o.list) {
-        return list_shared(journal);
-    }
-    if (o.withdraw) {
-        return withdraw(o, journal);
-    }
-    const auto partner = exchange::load_partner(journal);
-    const auto dir = exchange::shared_folder(journal);
-    if (!partner || !dir) {
-        throw UsageError("no partner is linked, so there is no one to share with; "
-                         "`duet invite` is where linking starts");
-    }
-    require_not_on_hold(*partner);
+// The entries asked for, each one of this journal's own with an answer in it.
+std::vector<store::Entry> chosen_entries(const ShareOptions& o, const store::Journal& journal) {
     std::vector<store::Entry> chosen;
     for (const std::int64_t id : o.entries) {
         const auto e = journal.find(id);
@@ -156,28 +130,65 @@ int run_share(const ShareOptions& o, Context& ctx) {
         }
         chosen.push_back(*e);
     }
-    const std::string name = partner_name(*partner);
-    std::cout << fmt::format("This is exactly what {} will be able to read:\n\n", name);
+    return chosen;
+}
+
+// Shows exactly what the partner will read, then asks (unless --yes).
+bool shown_and_agreed(const ShareOptions& o, Context& ctx, const std::vector<store::Entry>& chosen,
+                      const std::string& name) {
+    ctx.out() << fmt::format("This is exactly what {} will be able to read:\n\n", name);
     report::WriterOptions wo;
     wo.width = ctx.terminal().width();
-    auto writer = report::make_writer(report::Format::text, std::cout, wo);
+    auto writer = report::make_writer(report::Format::text, ctx.out(), wo);
     for (const store::Entry& e : chosen) {
         writer->write(e);
     }
-    std::cout << '\n';
-    if (!o.yes) {
-        if (!ctx.terminal().interactive()) {
-            throw UsageError("sharing needs your own yes: run this on a terminal, or add --yes. "
-                             "Nothing was shared");
-        }
-        const std::string question =
-            chosen.size() == 1
-                ? fmt::format("Share this entry with {}?", name)
-                : fmt::format("Share these {} entries with {}?", chosen.size(), name);
-        if (!ask_yes_no(ctx.terminal(), question)) {
-            std::cout << "Nothing was shared.\n";
-            return 0;
-        }
+    ctx.out() << '\n';
+    if (o.yes) {
+        return true;
+    }
+    if (!ctx.terminal().interactive()) {
+        throw UsageError("sharing needs your own yes: run this on a terminal, or add --yes. "
+                         "Nothing was shared");
+    }
+    const std::string question =
+        chosen.size() == 1 ? fmt::format("Share this entry with {}?", name)
+                           : fmt::format("Share these {} entries with {}?", chosen.size(), name);
+    return ask_yes_no(ctx.terminal(), question);
+}
+
+} // namespace
+
+int run_share(const ShareOptions& o, Context& ctx) {
+    if (!o.list && o.entries.empty()) {
+        throw UsageError("which entries? `duet share 3 5` shares entries 3 and 5 (numbers as "
+                         "`duet review` shows them); `duet share --list` shows what you shared");
+    }
+    if (o.list && (o.withdraw || !o.entries.empty())) {
+        throw UsageError("--list shows what you shared; give it on its own");
+    }
+    ctx.require_journal();
+    store::Journal journal = ctx.unlock(false);
+    // What arrived is taken in, but only `invite status` and `review --partner` speak of it.
+    pick_up_shared(ctx, journal, PartnerNews::quiet);
+    if (o.list) {
+        return list_shared(journal, ctx.out());
+    }
+    if (o.withdraw) {
+        return withdraw(o, journal, ctx.out());
+    }
+    const auto partner = exchange::load_partner(journal);
+    const auto dir = exchange::shared_folder(journal);
+    if (!partner || !dir) {
+        throw UsageError("no partner is linked, so there is no one to share with; "
+                         "`duet invite` is where linking starts");
+    }
+    require_not_on_hold(*partner);
+    std::vector<store::Entry> chosen = chosen_entries(o, journal);
+    const std::string name = partner_name(*partner);
+    if (!shown_and_agreed(o, ctx, chosen, name)) {
+        ctx.out() << "Nothing was shared.\n";
+        return 0;
     }
     // Loaded once for all chosen entries, only to know which prompts are `together`.
     std::optional<prompts::Library> lib;
@@ -189,12 +200,12 @@ int run_share(const ShareOptions& o, Context& ctx) {
         // An answer to a `together` prompt is always a mutual reveal.
         e.together = e.together || is_together_prompt(lib, e);
         exchange::share_entry(journal, *partner, *dir, e);
-        std::cout << fmt::format("Shared entry {} with {}{}.\n", e.id, name,
+        ctx.out() << fmt::format("Shared entry {} with {}{}.\n", e.id, name,
                                  e.together ? " (shown once they answer or skip the same prompt)"
                                             : "");
     }
     if (partner->verified_on.empty()) {
-        std::cout << "(`duet invite status` shows the safety code to compare in person, when "
+        ctx.out() << "(`duet invite status` shows the safety code to compare in person, when "
                      "you are together.)\n";
     }
     return 0;

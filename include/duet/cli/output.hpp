@@ -99,8 +99,8 @@ class Output {
 };
 
 // This process's stdout and stderr. While it lives, std::cout and std::cerr
-// write through it too (and VerbatimStdout works), so code not yet moved to
-// Output wraps the same way and shares the line it is on. One at a time.
+// write through it too, so anything writing them directly (a library's own
+// message) wraps the same way and shares the line it is on. One at a time.
 class ProcessOutput final : public Output {
   public:
     ProcessOutput();
@@ -165,15 +165,5 @@ class PagedStream {
 // The columns prose gets on the terminal behind fd: its width, but at most
 // 80 (longer lines are hard to read); 80 when fd is not a terminal.
 std::size_t prose_width(int fd);
-
-// While alive, std::cout is written exactly as given, wrapped or not. For code
-// that writes std::cout directly; new code writes Output::data() instead.
-class VerbatimStdout {
-  public:
-    VerbatimStdout();
-    ~VerbatimStdout();
-    VerbatimStdout(const VerbatimStdout&) = delete;
-    VerbatimStdout& operator=(const VerbatimStdout&) = delete;
-};
 
 } // namespace duet::cli
