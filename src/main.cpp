@@ -124,6 +124,24 @@ int refuse_passphrase_argument(duet::cli::Output& output, const std::string& nam
                             name, where));
 }
 
+// What every command accepts, and how help looks.
+void add_global_options(CLI::App& app, duet::cli::GlobalOptions& options,
+                        const duet::cli::Output& output) {
+    // Set first, so every subcommand inherits it.
+    app.formatter(std::make_shared<HelpFormatter>(output.out_is_terminal() ? output.width() : 0));
+    app.set_version_flag("--version", std::string("duet ") + DUET_VERSION);
+    app.require_subcommand(1);
+    app.fallthrough();
+    app.add_option("--home", options.home, "data folder (default $XDG_DATA_HOME/duet)")
+        ->envname("DUET_HOME");
+    app.add_option("--prompts", options.prompts, "extra prompt-pack folder (repeatable)");
+    app.add_flag("--no-color", options.no_color, "plain output");
+    app.add_option("--passphrase-fd", options.passphrase_fd,
+                   "read the passphrase from this file descriptor")
+        ->check(CLI::NonNegativeNumber);
+    app.footer("Run `duet COMMAND --help` for each command; `man duet` for the whole story.");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -140,20 +158,7 @@ int main(int argc, char** argv) {
         CLI::App app{"duet: a consent-first journal for two. Every prompt can be skipped; nothing "
                      "leaves your journal unless you share it.",
                      "duet"};
-        // Set first, so every subcommand inherits it.
-        app.formatter(
-            std::make_shared<HelpFormatter>(output.out_is_terminal() ? output.width() : 0));
-        app.set_version_flag("--version", std::string("duet ") + DUET_VERSION);
-        app.require_subcommand(1);
-        app.fallthrough();
-        app.add_option("--home", options.home, "data folder (default $XDG_DATA_HOME/duet)")
-            ->envname("DUET_HOME");
-        app.add_option("--prompts", options.prompts, "extra prompt-pack folder (repeatable)");
-        app.add_flag("--no-color", options.no_color, "plain output");
-        app.add_option("--passphrase-fd", options.passphrase_fd,
-                       "read the passphrase from this file descriptor")
-            ->check(CLI::NonNegativeNumber);
-        app.footer("Run `duet COMMAND --help` for each command; `man duet` for the whole story.");
+        add_global_options(app, options, output);
 
         // Reads options.no_color when asked, so it sees the parsed flag.
         duet::cli::ProcessTerminal terminal(output, options.no_color);

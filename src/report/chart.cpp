@@ -114,6 +114,8 @@ std::string chart_text(const ScaleSeries& s, std::size_t width, std::string_view
     return out;
 }
 
+// Long on purpose (about 80 lines): the SVG is written top to bottom in the
+// order it is drawn (frame, axes, labels, line, points), which reads best whole.
 std::string chart_svg(const ScaleSeries& s) {
     const double plot_w = k_width - k_left - k_right;
     const double plot_h = k_height - k_top - k_bottom;

@@ -100,6 +100,8 @@ class RuleText {
 
 } // namespace
 
+// Long on purpose (about 75 lines): the fields of a POSIX TZ string in the
+// order they appear, each read once; the grammar reads best in one place.
 std::optional<PosixRule> PosixRule::parse(std::string_view text) {
     RuleText t(text);
     PosixRule r;

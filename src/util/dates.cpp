@@ -105,6 +105,8 @@ std::string format_iso8601(const Timestamp& t) {
                        off / 3600, (off / 60) % 60);
 }
 
+// Long on purpose (about 75 lines): one left-to-right pass over the text, a
+// few lines per field; split up, the grammar would be harder to follow.
 std::optional<Timestamp> parse_iso8601(std::string_view s) {
     // Accepts YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM|±HHMM]; a space may stand for T.
     const auto day = parse_day(s.substr(0, 10));
