@@ -59,7 +59,9 @@ bool open_into(const SecureBytes& key, ByteView sealed, ByteView associated_data
     if (out.capacity() < need) {
         out = SecureBytes(std::max<std::size_t>(need, 2 * out.capacity()));
     }
-    out.resize(out.capacity());
+    // Exactly the plaintext's length: sizing to the whole capacity made the
+    // shrink below wipe the unused rest of the buffer on every entry read.
+    out.resize(need);
     unsigned long long written = 0;
     if (crypto_aead_xchacha20poly1305_ietf_decrypt(
             out.data(), &written, nullptr, sealed.data() + k_nonce_size,
