@@ -16,29 +16,9 @@
 using namespace duet;
 using store::Entry;
 using store::Journal;
+using test::pass;
 
 namespace {
-
-crypto::SecureBytes pass(std::string_view s) {
-    return crypto::SecureBytes(crypto::as_bytes(s));
-}
-
-store::DataFolder fresh_folder(const std::string& name) {
-    std::filesystem::remove_all(name);
-    return {std::filesystem::absolute(name)};
-}
-
-Entry sample(std::string answer, util::DayNumber day = 20000) {
-    Entry e;
-    e.created_at = {day * 86400 + 3600, 0};
-    e.day = day;
-    e.pack = "daily";
-    e.prompt_id = "noticed";
-    e.prompt_text = "What did I notice?";
-    e.kind = "text";
-    e.answer = std::move(answer);
-    return e;
-}
 
 unsigned mode_of(const std::filesystem::path& p) {
     struct stat st {};
@@ -52,10 +32,10 @@ TEST_CASE("store::Journal") {
     const auto kdf = test::cheapest_kdf();
 
     SUBCASE("create, add, read back") {
-        const auto folder = fresh_folder("j1");
+        const auto folder = test::fresh_folder("j1");
         Journal j = Journal::create(folder, pass("pw"), kdf);
-        Entry a = sample("first");
-        Entry b = sample("second");
+        Entry a = test::sample_entry("first");
+        Entry b = test::sample_entry("second");
         b.for_session = true;
         CHECK(j.add(a) == 1);
         CHECK(j.add(b) == 2);
@@ -73,10 +53,10 @@ TEST_CASE("store::Journal") {
     }
 
     SUBCASE("reopen with the passphrase; refuse a wrong one without changing a byte") {
-        const auto folder = fresh_folder("j2");
+        const auto folder = test::fresh_folder("j2");
         {
             Journal j = Journal::create(folder, pass("right"), kdf);
-            Entry e = sample("kept");
+            Entry e = test::sample_entry("kept");
             j.add(e);
         }
         const std::string before = util::read_file(folder.journal());
@@ -88,10 +68,10 @@ TEST_CASE("store::Journal") {
     }
 
     SUBCASE("the file holds no plaintext") {
-        const auto folder = fresh_folder("j3");
+        const auto folder = test::fresh_folder("j3");
         {
             Journal j = Journal::create(folder, pass("pw"), kdf);
-            Entry e = sample("a very particular sentence about the garden");
+            Entry e = test::sample_entry("a very particular sentence about the garden");
             j.add(e);
             j.set_setting("last_session", "2026-11-20");
         }
@@ -102,11 +82,11 @@ TEST_CASE("store::Journal") {
     }
 
     SUBCASE("one damaged entry is named; the others stay readable") {
-        const auto folder = fresh_folder("j4");
+        const auto folder = test::fresh_folder("j4");
         {
             Journal j = Journal::create(folder, pass("pw"), kdf);
             for (const char* s : {"one", "two", "three"}) {
-                Entry e = sample(s);
+                Entry e = test::sample_entry(s);
                 j.add(e);
             }
         }
@@ -131,11 +111,11 @@ TEST_CASE("store::Journal") {
     }
 
     SUBCASE("entries cannot be swapped: the id is bound") {
-        const auto folder = fresh_folder("j5");
+        const auto folder = test::fresh_folder("j5");
         {
             Journal j = Journal::create(folder, pass("pw"), kdf);
-            Entry a = sample("a");
-            Entry b = sample("b");
+            Entry a = test::sample_entry("a");
+            Entry b = test::sample_entry("b");
             j.add(a);
             j.add(b);
         }
@@ -150,11 +130,11 @@ TEST_CASE("store::Journal") {
     }
 
     SUBCASE("day markers answer 'anything today?' without the passphrase") {
-        const auto folder = fresh_folder("j6");
+        const auto folder = test::fresh_folder("j6");
         CHECK_FALSE(Journal::has_entry_on(folder, 20000).has_value());
         Journal j = Journal::create(folder, pass("pw"), kdf);
         CHECK(Journal::has_entry_on(folder, 20000) == false);
-        Entry e = sample("x", 20000);
+        Entry e = test::sample_entry("x", 20000);
         j.add(e);
         CHECK(Journal::has_entry_on(folder, 20000) == true);
         CHECK(Journal::has_entry_on(folder, 20001) == false);
@@ -163,10 +143,10 @@ TEST_CASE("store::Journal") {
     }
 
     SUBCASE("changing the passphrase rewraps the key only") {
-        const auto folder = fresh_folder("j7");
+        const auto folder = test::fresh_folder("j7");
         {
             Journal j = Journal::create(folder, pass("old"), kdf);
-            Entry e = sample("still here");
+            Entry e = test::sample_entry("still here");
             j.add(e);
             j.change_passphrase(pass("new"), kdf);
         }
@@ -175,7 +155,7 @@ TEST_CASE("store::Journal") {
     }
 
     SUBCASE("settings are sealed and round-trip") {
-        const auto folder = fresh_folder("j8");
+        const auto folder = test::fresh_folder("j8");
         Journal j = Journal::create(folder, pass("pw"), kdf);
         CHECK_FALSE(j.setting("x"));
         j.set_setting("x", "1");
@@ -184,12 +164,12 @@ TEST_CASE("store::Journal") {
     }
 
     SUBCASE("a file that is not a journal, and one from a newer duet") {
-        const auto folder = fresh_folder("j9");
+        const auto folder = test::fresh_folder("j9");
         util::ensure_private_dir(folder.dir);
         util::write_file_atomic(folder.journal(), "this is not a database at all, just text....");
         CHECK_THROWS_AS(Journal::open(folder, pass("pw")), DataError);
 
-        const auto other = fresh_folder("j10");
+        const auto other = test::fresh_folder("j10");
         { Journal::create(other, pass("pw"), kdf); }
         {
             SQLite::Database db(other.journal().string(), SQLite::OPEN_READWRITE);
@@ -204,13 +184,13 @@ TEST_CASE("store::Journal") {
     }
 
     SUBCASE("create refuses to replace an existing journal") {
-        const auto folder = fresh_folder("j11");
+        const auto folder = test::fresh_folder("j11");
         { Journal::create(folder, pass("pw"), kdf); }
         CHECK_THROWS_AS(Journal::create(folder, pass("pw"), kdf), RuntimeError);
     }
 
     SUBCASE("the link key pair survives reopening") {
-        const auto folder = fresh_folder("j12");
+        const auto folder = test::fresh_folder("j12");
         crypto::Bytes pk;
         {
             Journal j = Journal::create(folder, pass("pw"), kdf);
@@ -225,31 +205,31 @@ TEST_CASE("store::Journal") {
 
 TEST_CASE("store::Journal batches, identities and records") {
     const auto kdf = test::cheapest_kdf();
-    const auto folder = fresh_folder("jb");
+    const auto folder = test::fresh_folder("jb");
     Journal j = Journal::create(folder, pass("pw"), kdf);
 
     SUBCASE("a batch commits together, or not at all") {
         j.batch([&] {
             for (int i = 0; i < 50; ++i) {
-                Entry e = sample(fmt::format("n{}", i));
+                Entry e = test::sample_entry(fmt::format("n{}", i));
                 j.add(e);
             }
         });
         CHECK(j.count() == 50);
         CHECK_THROWS_AS(j.batch([&] {
-            Entry e = sample("lost");
+            Entry e = test::sample_entry("lost");
             j.add(e);
             throw RuntimeError("stop");
         }),
                         RuntimeError);
         CHECK(j.count() == 50);
-        Entry after = sample("after");
+        Entry after = test::sample_entry("after");
         CHECK(j.add(after) == 51);
     }
     SUBCASE("add_once adds an identity only once") {
-        Entry e = sample("imported");
+        Entry e = test::sample_entry("imported");
         CHECK(j.add_once(e, "jrnl:abc") == 1);
-        Entry again = sample("imported");
+        Entry again = test::sample_entry("imported");
         CHECK_FALSE(j.add_once(again, "jrnl:abc"));
         CHECK(j.seen("jrnl:abc"));
         CHECK_FALSE(j.seen("jrnl:abd"));
@@ -290,23 +270,23 @@ TEST_CASE("store::Journal batches, identities and records") {
 
 TEST_CASE("store::for_each_in_time_order") {
     const auto kdf = test::cheapest_kdf();
-    const auto folder = fresh_folder("jo");
+    const auto folder = test::fresh_folder("jo");
     Journal j = Journal::create(folder, pass("pw"), kdf);
     // Written out of time order: a clock set back, then an import of older entries.
     const std::vector<std::int64_t> days = {100, 101, 102, 50, 51, 103, 10, 11, 12, 104};
     j.batch([&] {
         for (std::size_t i = 0; i < 3; ++i) {
-            Entry e = sample(fmt::format("d{}", days[i]), days[i]);
+            Entry e = test::sample_entry(fmt::format("d{}", days[i]), days[i]);
             j.add(e);
         }
     });
     for (std::size_t i = 3; i < 6; ++i) {
-        Entry e = sample(fmt::format("d{}", days[i]), days[i]);
+        Entry e = test::sample_entry(fmt::format("d{}", days[i]), days[i]);
         j.add(e);
     }
     j.batch([&] {
         for (std::size_t i = 6; i < days.size(); ++i) {
-            Entry e = sample(fmt::format("d{}", days[i]), days[i]);
+            Entry e = test::sample_entry(fmt::format("d{}", days[i]), days[i]);
             j.add(e);
         }
     });
@@ -337,7 +317,7 @@ TEST_CASE("store::for_each_in_time_order") {
 }
 
 TEST_CASE("store::encode_entry") {
-    Entry e = sample("answer");
+    Entry e = test::sample_entry("answer");
     e.kind = "scale";
     e.value = 4;
     e.scale_min = 1;
@@ -493,7 +473,7 @@ TEST_CASE("store: the entry codec agrees with the first journals' encoding") {
 }
 
 TEST_CASE("store: decode_entry refuses damage and skips fields it does not know") {
-    const Entry e = sample("kept");
+    const Entry e = test::sample_entry("kept");
     nlohmann::json base = nlohmann::json::from_msgpack(first_encoding(e));
     const auto packed = [](const nlohmann::json& j) {
         return nlohmann::json::to_msgpack(j);
@@ -560,10 +540,10 @@ TEST_CASE("store: decode_entry refuses damage and skips fields it does not know"
 }
 
 TEST_CASE("store: every entry's identity is indexed, and older journals once") {
-    const auto folder = fresh_folder("j-identity");
-    Entry a = sample("first", 20000);
-    Entry b = sample("second", 20001);
-    Entry c = sample("third", 20002);
+    const auto folder = test::fresh_folder("j-identity");
+    Entry a = test::sample_entry("first", 20000);
+    Entry b = test::sample_entry("second", 20001);
+    Entry c = test::sample_entry("third", 20002);
     {
         Journal j = Journal::create(folder, pass("pw"), test::cheapest_kdf());
         j.add(a);
@@ -614,7 +594,7 @@ TEST_CASE("store::content_identity keeps the canonical form of the first imports
         CAPTURE(i);
         CHECK(store::content_identity(e) == first_identity(e));
     }
-    Entry plain = sample("the walk \"by\" the river\n");
+    Entry plain = test::sample_entry("the walk \"by\" the river\n");
     CHECK(store::content_identity(plain) == first_identity(plain));
     plain.skipped = true;
     CHECK(store::content_identity(plain) == first_identity(plain));
