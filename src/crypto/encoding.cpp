@@ -15,6 +15,9 @@ std::string to_base64(ByteView bytes) {
 }
 
 std::optional<Bytes> from_base64(std::string_view text) {
+    if (text.empty()) {
+        return Bytes{}; // libsodium must not be handed an empty (null) buffer
+    }
     Bytes out(text.size());
     std::size_t len = 0;
     if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), " \t\r\n", &len,
